@@ -1,0 +1,1 @@
+"""core room of mtv-mcp."""

@@ -1,0 +1,20 @@
+"""The state a running server shares between calls: settings and per-credential caches."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mtv_mcp.core.config import Settings
+from mtv_mcp.core.credentials import Credentials, resolve_credentials
+
+
+@dataclass
+class Runtime:
+    """Created once per server process (the MCP lifespan); never contacts the cluster itself."""
+
+    settings: Settings
+
+    def credentials(self, headers: Mapping[str, str] | None) -> Credentials:
+        """The credentials of one call (see ``core.credentials`` for the precedence)."""
+        return resolve_credentials(self.settings, headers)

@@ -1,0 +1,1 @@
+"""MCP prompt templates (``workflows/``) and reference documents (``reference/``)."""

@@ -1,0 +1,87 @@
+"""Loads the workflow prompt templates and reference documents shipped in this folder.
+
+A workflow is a Markdown file with a YAML front matter (``name``, ``title``, ``description``,
+``arguments``: ``name``, ``description``, ``required``, ``default``) and a body in which
+``$argument`` placeholders are substituted.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+HERE = Path(__file__).parent
+FRONT_MATTER_FENCE = "---\n"
+
+
+class WorkflowArgument(BaseModel):
+    """One argument of a workflow prompt."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    description: str
+    required: bool = False
+    default: str = ""
+
+
+class WorkflowPrompt(BaseModel):
+    """A prompt template for one workflow of the convertor-optimization guide."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    title: str
+    description: str
+    arguments: tuple[WorkflowArgument, ...]
+    body: str
+
+    def render(self, values: dict[str, str]) -> str:
+        """The body with arguments substituted (defaults for the ones not given)."""
+        known = {a.name: values.get(a.name) or a.default for a in self.arguments}
+        return string.Template(self.body).safe_substitute(known)
+
+
+class ReferenceDocument(BaseModel):
+    """A reference text served as an MCP resource."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    title: str
+    text: str
+
+
+def _split_front_matter(text: str, path: Path) -> tuple[dict[str, object], str]:
+    if not text.startswith(FRONT_MATTER_FENCE):
+        raise ValueError(f"{path}: a workflow file starts with a '---' front matter")
+    header, _, body = text[len(FRONT_MATTER_FENCE) :].partition(f"\n{FRONT_MATTER_FENCE}")
+    meta = yaml.safe_load(header)
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path}: the front matter is not a mapping")
+    return meta, body.lstrip("\n")
+
+
+@cache
+def load_workflows() -> tuple[WorkflowPrompt, ...]:
+    """Every workflow prompt, in file-name order."""
+    prompts = []
+    for path in sorted((HERE / "workflows").glob("*.md")):
+        meta, body = _split_front_matter(path.read_text(encoding="utf-8"), path)
+        prompts.append(WorkflowPrompt.model_validate({**meta, "body": body}))
+    return tuple(prompts)
+
+
+@cache
+def load_references() -> tuple[ReferenceDocument, ...]:
+    """Every reference document (``reference/<name>.md``; the first heading is its title)."""
+    documents = []
+    for path in sorted((HERE / "reference").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        first = text.splitlines()[0] if text else path.stem
+        documents.append(ReferenceDocument(name=path.stem, title=first.lstrip("# "), text=text))
+    return tuple(documents)

@@ -1,0 +1,1 @@
+"""The MCP application: server factory, transports, configuration and the command line."""

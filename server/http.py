@@ -1,0 +1,75 @@
+"""Streamable HTTP transport: the ``/mcp`` endpoint (stateless), ``/healthz``, and binding rules."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from mtv_mcp.core.config import Settings
+from mtv_mcp.core.errors import MtvError
+from mtv_mcp.server.app import create_server
+
+MCP_PATH = "/mcp"
+LOOPBACK_HOSTS = ("localhost",)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine."""
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, *, cert_file: Path | None, key_file: Path | None, insecure_bind: bool) -> None:
+    """Refuse to listen beyond loopback without TLS unless explicitly told to."""
+    if (cert_file is None) != (key_file is None):
+        raise MtvError("--cert-file and --key-file go together", hint="pass both, or neither")
+    if is_loopback(host) or cert_file is not None or insecure_bind:
+        return
+    raise MtvError(
+        f"refusing to listen on {host} without TLS: bearer tokens would cross the network in clear",
+        hint="pass --cert-file and --key-file, bind to 127.0.0.1, or accept the risk with --insecure-bind",
+    )
+
+
+def _transport_security(host: str) -> TransportSecuritySettings:
+    if is_loopback(host):
+        return TransportSecuritySettings(
+            enable_dns_rebinding_protection=True,
+            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*", "127.0.0.1", "localhost"],
+            allowed_origins=["http://127.0.0.1:*", "http://localhost:*"],
+        )
+    return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+
+
+async def healthz(_: Request) -> JSONResponse:
+    """Liveness: the process answers; it says nothing about the cluster."""
+    return JSONResponse({"status": "ok"})
+
+
+def create_http_app(settings: Settings, *, host: str = "127.0.0.1") -> Starlette:
+    """The ASGI app: stateless MCP on ``/mcp`` (any replica can answer) and ``/healthz``."""
+    server = create_server(settings)
+    mcp_app = server.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        stateless_http=True,
+        transport_security=_transport_security(host),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with server.session_manager.run():
+            yield
+
+    return Starlette(routes=[Route("/healthz", healthz), Mount("/", app=mcp_app)], lifespan=lifespan)

@@ -1,0 +1,92 @@
+"""Test-only tools and process helpers for the server tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field
+
+from mtv_mcp.tools._common import (
+    OFFLINE,
+    ToolContext,
+    ToolDefinition,
+    headers_of,
+    respond,
+    runtime_of,
+    user_errors,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Identity(BaseModel):
+    source: str
+    server: str | None
+    has_token: bool
+
+
+@user_errors
+def whoami(ctx: ToolContext) -> Annotated[CallToolResult, Identity]:
+    """Which credentials this call would use (never the token itself)."""
+    credentials = runtime_of(ctx).credentials(headers_of(ctx))
+    result = Identity(source=credentials.source, server=credentials.server,
+                      has_token=credentials.token is not None)
+    return respond(result, result.model_dump_json(), runtime_of(ctx), narrow_hint="n/a")
+
+
+class Echo(BaseModel):
+    text: str
+
+
+@user_errors
+def echo(ctx: ToolContext, text: Annotated[str, Field(description="what to echo")]) -> Annotated[
+        CallToolResult, Echo]:
+    """Echo the text back (to test response capping)."""
+    return respond(Echo(text=text), text, runtime_of(ctx), narrow_hint="echo less text")
+
+
+TEST_TOOLS = [ToolDefinition(function=whoami, title="Who am I", annotations=OFFLINE),
+              ToolDefinition(function=echo, title="Echo", annotations=OFFLINE)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def clean_env(home: Path) -> dict[str, str]:
+    """An environment with no kubeconfig and the checkout importable as ``mtv_mcp``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBE", "MTV_"))}
+    env.update(HOME=str(home), PYTHONPATH=str(REPO_ROOT))
+    return env
+
+
+def cli_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "mtv_mcp.server", *args]
+
+
+def start_http_server(port: int, env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
+    """``mtv-mcp serve --http`` in a subprocess, once it answers ``/healthz``."""
+    process = subprocess.Popen(cli_command("serve", "--http", "--port", str(port), *extra),
+                               env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("the HTTP server did not come up within 30 s")

@@ -1,0 +1,11 @@
+"""The MCP tools: one module each, a thin layer over ``core``.
+
+Every module defines its tool function and a ``TOOL`` record (``tools._common.ToolDefinition``);
+``ALL_TOOLS`` is the list the server registers, in the order assistants see them.
+"""
+
+from __future__ import annotations
+
+from mtv_mcp.tools._common import ToolDefinition
+
+ALL_TOOLS: list[ToolDefinition] = []

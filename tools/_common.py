@@ -1,0 +1,96 @@
+"""What every tool module shares: annotations, the tool record, errors and result shaping."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel
+
+from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.runtime import Runtime
+
+READ_ONLY = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True
+)
+OFFLINE = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+WRITES = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True
+)
+
+ToolContext = Context[Runtime]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class ToolDefinition:
+    """One MCP tool: its function (name and docstring become the tool's) and its metadata."""
+
+    function: Callable[..., Any]
+    title: str
+    annotations: ToolAnnotations
+
+    @property
+    def name(self) -> str:
+        return self.function.__name__
+
+
+def runtime_of(ctx: ToolContext) -> Runtime:
+    """The server's shared state, from a tool's injected context."""
+    return ctx.request_context.lifespan_context
+
+
+def headers_of(ctx: ToolContext) -> dict[str, str] | None:
+    """The HTTP request headers of this call (lower-case names), or None on stdio."""
+    headers = ctx.headers
+    return {k.lower(): v for k, v in headers.items()} if headers is not None else None
+
+
+def user_errors(function: F) -> F:
+    """Turn ``MtvError`` into an MCP tool error carrying its full text (sync or async tools)."""
+    if inspect.iscoroutinefunction(function):
+
+        @functools.wraps(function)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await function(*args, **kwargs)
+            except MtvError as error:
+                raise ToolError(str(error)) from error
+
+        return cast(F, async_wrapper)
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except MtvError as error:
+            raise ToolError(str(error)) from error
+
+    return cast(F, wrapper)
+
+
+def respond(result: BaseModel, text: str, runtime: Runtime, *, narrow_hint: str) -> CallToolResult:
+    """A tool result: compact ``text`` for the assistant (capped), ``result`` as structure.
+
+    The structured part is never cut (tools cap it with their own ``limit`` arguments); the
+    text is cut at ``--max-response-chars`` with a note saying how to narrow the call.
+    """
+    limit = runtime.settings.max_response_chars
+    if limit and len(text) > limit:
+        text = f"{text[:limit]}\n[output cut at {limit} characters: {narrow_hint}]"
+    structured = result.model_dump(mode="json", by_alias=True, exclude_none=False)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+
+
+def as_json(value: Any) -> str:
+    """Compact, stable JSON for text output."""
+    return json.dumps(value, indent=1, sort_keys=False, default=str)
