@@ -6,6 +6,7 @@ Every module defines its tool function and a ``TOOL`` record (``tools._common.To
 
 from __future__ import annotations
 
+from mtv_mcp.tools import validate_karl
 from mtv_mcp.tools._common import ToolDefinition
 
-ALL_TOOLS: list[ToolDefinition] = []
+ALL_TOOLS: list[ToolDefinition] = [validate_karl.TOOL]

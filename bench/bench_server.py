@@ -1,0 +1,154 @@
+"""Server overhead against a minimal MCPServer, measured side by side in one run.
+
+Prints three ratios (ours / minimal, medians of interleaved runs):
+- cold start to the ``initialize`` answer over stdio (target <= 1.5),
+- round trip of a trivial tool over stdio (target <= 1.2),
+- round trip of a trivial tool over streamable HTTP (target <= 1.2).
+The trivial tool of ours is ``validate_karl`` on a one-term rule; the minimal server's is a
+no-op. Run: ``python bench/bench_server.py [--runs N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+from mcp import Client, StdioServerParameters
+
+ROOT = Path(__file__).resolve().parents[1]
+MINIMAL = [sys.executable, str(ROOT / "bench" / "minimal_server.py")]
+OURS = [sys.executable, "-m", "mtv_mcp.server", "serve"]
+OUR_CALL = ("validate_karl", {"rules": "PREFER nodes(disk=nvme)"})
+MINIMAL_CALL = ("noop", {})
+INITIALIZE = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}})
+
+
+def environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KUBE")}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def cold_start(command: list[str]) -> float:
+    """Seconds from process start to the first line of the initialize answer."""
+    started = time.perf_counter()
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          env=environment(), cwd=ROOT, text=True) as process:
+        assert process.stdin and process.stdout
+        process.stdin.write(INITIALIZE + "\n")
+        process.stdin.flush()
+        answer = process.stdout.readline()
+        elapsed = time.perf_counter() - started
+        process.kill()
+    if '"result"' not in answer:
+        raise RuntimeError(f"no initialize answer from {command}: {answer!r}")
+    return elapsed
+
+
+async def round_trips(client: Client, call: tuple[str, dict[str, Any]], count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        result = await client.call_tool(*call)
+        times.append(time.perf_counter() - started)
+        if result.is_error:
+            raise RuntimeError(f"{call[0]} failed: {result.content}")
+    return times
+
+
+async def stdio_round_trip(command: list[str], call: tuple[str, dict[str, Any]], count: int) -> float:
+    params = StdioServerParameters(command=command[0], args=command[1:], env=environment(), cwd=str(ROOT))
+    async with Client(params) as client:
+        await round_trips(client, call, 3)
+        return statistics.median(await round_trips(client, call, count))
+
+
+async def http_round_trip(command: list[str], call: tuple[str, dict[str, Any]], count: int) -> float:
+    with socket_port() as port, subprocess.Popen([*command, *http_flags(command, port)], env=environment(),
+                                                 cwd=ROOT, stderr=subprocess.DEVNULL) as process:
+        try:
+            wait_until_listening(port)
+            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                await round_trips(client, call, 3)
+                return statistics.median(await round_trips(client, call, count))
+        finally:
+            process.kill()
+
+
+def http_flags(command: list[str], port: int) -> list[str]:
+    return ["--http", str(port)] if command is MINIMAL else ["--http", "--port", str(port)]
+
+
+class socket_port:  # noqa: N801 - used as a context manager
+    """A free loopback port."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        return port
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+def wait_until_listening(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(f"http://127.0.0.1:{port}/mcp", timeout=0.5)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def interleaved(measure: Callable[[list[str]], float], runs: int) -> tuple[float, float]:
+    ours, minimal = [], []
+    for _ in range(runs):
+        ours.append(measure(OURS))
+        minimal.append(measure(MINIMAL))
+    return statistics.median(ours), statistics.median(minimal)
+
+
+def report(label: str, ours: float, minimal: float, target: float) -> None:
+    ratio = ours / minimal
+    verdict = "ok" if ratio <= target else "OVER TARGET"
+    print(f"{label:<34} ours {ours * 1000:8.2f} ms   minimal {minimal * 1000:8.2f} ms   "
+          f"ratio {ratio:5.2f}  (target <= {target})  {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=30)
+    args = parser.parse_args()
+
+    report("cold start to initialize (stdio)", *interleaved(cold_start, args.runs), 1.5)
+
+    def trip(transport: Callable[[list[str], tuple[str, dict[str, Any]], int], Awaitable[float]]) -> Callable[
+            [list[str]], float]:
+        def measure(command: list[str]) -> float:
+            call = MINIMAL_CALL if command is MINIMAL else OUR_CALL
+            return anyio.run(transport, command, call, args.calls)
+        return measure
+
+    report("trivial tool round trip (stdio)", *interleaved(trip(stdio_round_trip), 3), 1.2)
+    report("trivial tool round trip (HTTP)", *interleaved(trip(http_round_trip), 3), 1.2)
+
+
+if __name__ == "__main__":
+    main()

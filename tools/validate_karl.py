@@ -1,0 +1,134 @@
+"""The ``validate_karl`` tool: check KARL affinity rules and show the Affinity they produce."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import yaml
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field
+
+from mtv_mcp.core.karl import RuleError, compile_affinity
+from mtv_mcp.tools._common import OFFLINE, ToolContext, ToolDefinition, respond, runtime_of, user_errors
+
+
+class KarlIssue(BaseModel):
+    """One invalid rule text: where it is wrong and how to fix it."""
+
+    field: str | None = Field(description="Which item of `rules` (rules[i]) when a list was given")
+    column: int = Field(description="1-based column in that rule text")
+    message: str
+    hint: str | None
+    text: str = Field(description="The full error text with the rule and a caret under the column")
+
+
+class KarlValidation(BaseModel):
+    """The result of validate_karl (a later cluster preview adds a `placement` field)."""
+
+    valid: bool = Field(description="True when every rule is valid; then `affinity` is set")
+    errors: list[KarlIssue] = Field(description="One entry per invalid rule text")
+    rules: list[str] = Field(description="Each rule in canonical KARL form")
+    warnings: list[str] = Field(description="Accepted but probably not intended")
+    affinity: dict[str, Any] | None = Field(description="The Kubernetes Affinity (spec.convertorAffinity)")
+    affinity_yaml: str | None = Field(description="The same Affinity as YAML")
+    explanation: list[str] = Field(description="One English sentence per affinity term")
+    soft_equivalent: list[str] | None = Field(
+        description="The rules with REQUIRE→PREFER and AVOID→REPEL, when any rule is hard"
+    )
+
+
+def _bullets(title: str, lines: list[str]) -> list[str]:
+    return [f"{title}:", *(f"- {line}" for line in lines)] if lines else []
+
+
+def _invalid(error: RuleError) -> KarlValidation:
+    issues = [
+        KarlIssue(field=e.field, column=e.column, message=e.message, hint=e.hint, text=str(e))
+        for e in error.all
+    ]
+    return KarlValidation(
+        valid=False,
+        errors=issues,
+        rules=[],
+        warnings=[],
+        affinity=None,
+        affinity_yaml=None,
+        explanation=[],
+        soft_equivalent=None,
+    )
+
+
+@user_errors
+def validate_karl(
+    rules: Annotated[
+        str | list[str],
+        Field(
+            description=(
+                "One KARL rule, several separated by ';', or a list of rules; all are merged into one "
+                "Affinity. A rule: REQUIRE|PREFER|AVOID|REPEL pods(selectors) [in namespaces(a, b) | "
+                "in all namespaces] on node|zone|region|rack [weight=1..100], or "
+                "REQUIRE|PREFER|AVOID|REPEL nodes(selectors) [weight=N] for node affinity. Selectors: "
+                "k=v, k!=v, k in [a, b], k not in [a, b], has k, not has k. "
+                "Example: PREFER pods(app=ceph-osd) in namespaces(openshift-storage) on node weight=90"
+            )
+        ),
+    ],
+    ctx: ToolContext,
+    purpose: Annotated[
+        Literal["convertor", "target", "any"],
+        Field(
+            description=(
+                "What the affinity is for: 'convertor' (spec.convertorAffinity of the virt-v2v pods), "
+                "'target' (spec.targetAffinity of the migrated VM) or 'any'; tunes warnings and wording"
+            )
+        ),
+    ] = "convertor",
+    keep_default_spreading: Annotated[
+        bool,
+        Field(
+            description=(
+                "Add Forklift's default convertor spreading rule (REPEL pods(forklift.app in [virt-v2v]) "
+                "in all namespaces on node), which any convertor affinity otherwise replaces"
+            )
+        ),
+    ] = False,
+) -> Annotated[CallToolResult, KarlValidation]:
+    """Check KARL affinity rules and return the Kubernetes Affinity they produce.
+
+    Offline (no cluster needed). Returns the Affinity as JSON and YAML, canonical rules,
+    warnings (e.g. a pod selector that cannot see other namespaces), one English sentence per
+    term, and a soft equivalent for hard rules. Invalid rules come back as an error result
+    naming the rule, the column and a fix.
+    """
+    runtime = runtime_of(ctx)
+    hint = "pass fewer rules at a time"
+    try:
+        compiled = compile_affinity(rules, purpose=purpose, keep_default_spreading=keep_default_spreading)
+    except RuleError as error:
+        result = respond(_invalid(error), f"invalid KARL:\n{error}", runtime, narrow_hint=hint)
+        return result.model_copy(update={"is_error": True})
+    affinity = compiled.affinity.to_kube()
+    affinity_yaml = yaml.safe_dump(affinity, sort_keys=False)
+    validation = KarlValidation(
+        valid=True,
+        errors=[],
+        rules=compiled.rules,
+        warnings=compiled.warnings,
+        affinity=affinity,
+        affinity_yaml=affinity_yaml,
+        explanation=compiled.explanation,
+        soft_equivalent=compiled.soft_equivalent,
+    )
+    lines = [
+        f"valid: {len(compiled.rules)} rule(s)",
+        *_bullets("rules", compiled.rules),
+        *_bullets("meaning", compiled.explanation),
+        *_bullets("warnings", compiled.warnings),
+        *_bullets("soft equivalent", compiled.soft_equivalent or []),
+        "affinity:",
+        affinity_yaml.rstrip(),
+    ]
+    return respond(validation, "\n".join(lines), runtime, narrow_hint=hint)
+
+
+TOOL = ToolDefinition(function=validate_karl, title="Validate KARL affinity rules", annotations=OFFLINE)
