@@ -1,0 +1,1 @@
+"""sandbox room of mtv-mcp."""

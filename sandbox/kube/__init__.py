@@ -1,0 +1,1 @@
+"""The emulated Kubernetes API of the sandbox: resources, store, selectors, patches, HTTP handlers."""

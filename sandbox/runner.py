@@ -1,0 +1,285 @@
+"""Starting and stopping a sandbox: uvicorn on 127.0.0.1 in a background thread, plus a kubeconfig.
+
+    with Sandbox.start(data="demo", crds=Path("../shared/crds")) as sb:
+        sb.url                # http://127.0.0.1:<port>
+        sb.kubeconfig_path    # temp kubeconfig, user = admin token, namespace openshift-mtv
+        sb.inventory_url      # same port; the forklift-inventory Route points here
+        sb.store, sb.faults, sb.clock, sb.identities
+        sb.admin_token, sb.viewer_token, sb.no_access_token
+
+``data`` is ``"demo"`` (``sandbox/data/demo``), ``"large:N"`` (the demo cluster with a generated
+inventory of N VMs), ``"empty"`` (base namespaces and CRDs only) or a folder with the layout
+described in ``sandbox.loader``. ``plugins`` are called with the running sandbox (after the data is
+loaded) and may return a function to call on stop — the migration controller hooks in that way.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any
+
+import uvicorn
+import yaml
+from starlette.types import ASGIApp
+
+from mtv_mcp.core.crdschema import CrdCatalog
+from mtv_mcp.core.errors import MtvError
+from mtv_mcp.sandbox.app import create_app
+from mtv_mcp.sandbox.clock import SandboxClock
+from mtv_mcp.sandbox.faults import Faults
+from mtv_mcp.sandbox.identity import ADMIN_TOKEN, NO_ACCESS_TOKEN, VIEWER_TOKEN, Identities
+from mtv_mcp.sandbox.kube.resources import ResourceCatalog
+from mtv_mcp.sandbox.kube.store import ObjectStore
+from mtv_mcp.sandbox.loader import OPERATOR_NAMESPACE, load_logs, load_objects, seed_inventory_route
+from mtv_mcp.sandbox.tls import TlsFiles, write_self_signed
+
+DATA_ROOT = Path(__file__).parent / "data"
+Plugin = Callable[["Sandbox"], Callable[[], None] | None]
+_START_TIMEOUT = 10.0
+
+
+def resolve_data(data: str | Path | None) -> tuple[Path | None, int | None]:
+    """The data folder and the generated-inventory size (``large:N``) of a ``data`` argument."""
+    if data is None or data == "empty":
+        return None, None
+    if isinstance(data, str) and data.startswith("large:"):
+        size = data.removeprefix("large:")
+        if not size.isdigit() or int(size) <= 0:
+            raise MtvError(
+                f"--data {data!r}: the VM count after 'large:' must be a positive integer",
+                hint="e.g. --data large:5000",
+                field="--data",
+            )
+        return DATA_ROOT / "demo", int(size)
+    folder = DATA_ROOT / data if isinstance(data, str) and (DATA_ROOT / data).is_dir() else Path(data)
+    if not folder.is_dir():
+        known = ", ".join(sorted(p.name for p in DATA_ROOT.iterdir() if p.is_dir())) if DATA_ROOT.is_dir() else ""
+        raise MtvError(
+            f"--data {str(data)!r} is neither a data set name nor a folder",
+            hint=f"use demo, large:N, empty{', ' + known if known else ''} or a folder path",
+            field="--data",
+        )
+    return folder, None
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_crds(folder: Path, stamp: tuple[float, ...]) -> CrdCatalog:
+    return CrdCatalog.load(folder)
+
+
+def load_crds(folder: Path) -> CrdCatalog:
+    """``CrdCatalog.load``, cached per folder until one of its files changes (tests start many sandboxes)."""
+    resolved = folder.resolve()
+    stamp = tuple(p.stat().st_mtime for p in sorted(resolved.iterdir())) if resolved.is_dir() else ()
+    return _cached_crds(resolved, stamp)
+
+
+def _inventory_module() -> ModuleType | None:
+    try:
+        return importlib.import_module("mtv_mcp.sandbox.inventory")
+    except ModuleNotFoundError as exc:
+        if exc.name == "mtv_mcp.sandbox.inventory":
+            return None
+        raise
+
+
+def _inventory_app(data_dir: Path | None, large: int | None, identities: Identities, seed: int) -> ASGIApp | None:
+    module = _inventory_module()
+    if module is None:
+        return None
+    if large is not None:
+        source: Any = module.generate(large, seed)
+    elif data_dir is not None and (data_dir / "inventory").is_dir():
+        source = data_dir / "inventory"
+    else:
+        return None
+    app: ASGIApp = module.create_inventory_app(source, identities.check_inventory_token)
+    return app
+
+
+def kubeconfig_document(
+    url: str, token: str, namespace: str = OPERATOR_NAMESPACE, ca_data: str | None = None
+) -> dict[str, Any]:
+    """A kubeconfig with one cluster, user and context (``sandbox``) for ``url`` and ``token``."""
+    cluster = {"server": url, **({"certificate-authority-data": ca_data} if ca_data else {})}
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "sandbox",
+        "preferences": {},
+        "clusters": [{"name": "sandbox", "cluster": cluster}],
+        "users": [{"name": "sandbox", "user": {"token": token}}],
+        "contexts": [{"name": "sandbox", "context": {"cluster": "sandbox", "user": "sandbox", "namespace": namespace}}],
+    }
+
+
+class Sandbox:
+    """A running sandbox; create it with ``Sandbox.start``."""
+
+    admin_token = ADMIN_TOKEN
+    viewer_token = VIEWER_TOKEN
+    no_access_token = NO_ACCESS_TOKEN
+
+    def __init__(
+        self,
+        *,
+        store: ObjectStore,
+        identities: Identities,
+        faults: Faults,
+        listener: socket.socket,
+        inventory: bool,
+        kubeconfig_path: Path | None,
+        tls: bool,
+    ) -> None:
+        self.store = store
+        self.identities = identities
+        self.faults = faults
+        self.clock: SandboxClock = store.clock
+        self._socket = listener
+        self.port: int = listener.getsockname()[1]
+        self._tempdir = tempfile.TemporaryDirectory(prefix="mtv-mcp-sandbox-")
+        self.tls: TlsFiles | None = write_self_signed(Path(self._tempdir.name)) if tls else None
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.inventory_url: str | None = self.url if inventory else None
+        self.kubeconfig_path = self.write_kubeconfig(kubeconfig_path or Path(self._tempdir.name) / "kubeconfig")
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._stops: list[Callable[[], None]] = []
+
+    @classmethod
+    def start(
+        cls,
+        data: str | Path | None = "demo",
+        crds: Path | None = None,
+        *,
+        port: int = 0,
+        kubeconfig_path: Path | None = None,
+        viewer_can_read_logs: bool = True,
+        seed: int = 0,
+        frozen_at: datetime | None = None,
+        plugins: Sequence[Plugin] = (),
+        tls: bool = False,
+    ) -> Sandbox:
+        """Load the data, bind 127.0.0.1:``port`` (0 = a free port), serve in a thread and return.
+
+        With ``tls`` the port speaks HTTPS with a fresh self-signed certificate (``sb.tls.cert_path``),
+        which the kubeconfig carries; kubectl needs that, as it sends no credentials over plain HTTP.
+        """
+        data_dir, large = resolve_data(data)
+        catalog = load_crds(crds) if crds is not None else None
+        store = ObjectStore(ResourceCatalog(catalog), SandboxClock(frozen_at), seed=seed)
+        load_objects(store, data_dir, catalog)
+        load_logs(store, data_dir)
+        identities = Identities(viewer_can_read_logs=viewer_can_read_logs)
+        faults = Faults()
+        inventory = _inventory_app(data_dir, large, identities, seed)
+        listener = _bind(port)
+        sandbox = cls(
+            store=store,
+            identities=identities,
+            faults=faults,
+            listener=listener,
+            inventory=inventory is not None,
+            kubeconfig_path=kubeconfig_path,
+            tls=tls,
+        )
+        seed_inventory_route(store, f"127.0.0.1:{sandbox.port}", tls=tls)
+        try:
+            sandbox._serve(create_app(store, identities, faults, inventory))
+            for plugin in plugins:
+                stop = plugin(sandbox)
+                if stop is not None:
+                    sandbox._stops.append(stop)
+        except BaseException:
+            sandbox.stop()
+            raise
+        return sandbox
+
+    def write_kubeconfig(self, path: Path, token: str = ADMIN_TOKEN, namespace: str = OPERATOR_NAMESPACE) -> Path:
+        """Write a kubeconfig for this sandbox (any of the tokens) and return its path."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            yaml.safe_dump(
+                kubeconfig_document(self.url, token, namespace, self.tls.ca_data if self.tls else None),
+                sort_keys=False,
+            ),
+            encoding="utf-8",
+        )
+        return path
+
+    def _serve(self, app: ASGIApp) -> None:
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            proxy_headers=False,
+            timeout_graceful_shutdown=1,
+            server_header=False,
+            date_header=False,
+            ssl_certfile=self.tls.cert_path if self.tls else None,
+            ssl_keyfile=self.tls.key_path if self.tls else None,
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run,
+            kwargs={"sockets": [self._socket]},
+            name=f"mtv-mcp-sandbox-{self.port}",
+            daemon=True,
+        )
+        self._server, self._thread = server, thread
+        thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise MtvError(
+                    f"the sandbox server on port {self.port} did not start",
+                    hint="see the uvicorn messages above; is the port already in use?",
+                )
+            time.sleep(0.002)
+
+    def stop(self) -> None:
+        """Stop plugins, release held requests, shut the server down and remove the temp kubeconfig."""
+        while self._stops:
+            self._stops.pop()()
+        self.faults.clear()
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._socket.close()
+        self._tempdir.cleanup()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def _bind(port: int) -> socket.socket:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("127.0.0.1", port))
+    except OSError as exc:
+        listener.close()
+        raise MtvError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",
+            hint="choose another --port or 0 for a free one",
+            field="--port",
+        ) from exc
+    listener.listen(128)
+    listener.set_inheritable(True)
+    return listener
