@@ -1,6 +1,6 @@
 """TSL benchmark: compiled queries against hand-written list comprehensions, same run, same data.
 
-Run: /work/venv/bin/python bench/bench_tsl.py [--count 100000]
+Run from the repository root: python -m bench.bench_tsl [--count 100000]
 """
 
 from __future__ import annotations

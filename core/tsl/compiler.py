@@ -1,0 +1,337 @@
+"""Compile a query tree to Python source (one expression per clause), type-checking as it goes.
+
+Static mistakes (a regex that does not compile, ``not name = 'x'``, ``name like 5``, a list
+where one answer is needed) raise `QueryError` here, before any record is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mtv_mcp.core.tsl import ast, values
+from mtv_mcp.core.tsl.errors import QueryError, query_error
+from mtv_mcp.core.tsl.patterns import like_matcher, regex_matcher, validate_regex
+from mtv_mcp.core.tsl.printer import print_expr
+
+BOOL, NUM, STR, TIME, LIST, ANY = "true/false", "a number", "a string", "a date", "a list", "any"
+SCALARS = (NUM, STR, TIME)
+LITERAL_KINDS = {ast.Number: NUM, ast.String: STR, ast.Boolean: BOOL, ast.Instant: TIME, ast.Array: LIST}
+HELPERS: dict[str, Any] = {
+    "_walk": values.walk,
+    "_cmp": values.compare,
+    "_range": values.in_range,
+    "_arith": values.arithmetic,
+    "_neg": values.negate,
+    "_not": values.logical_not,
+    "_cond": values.condition,
+    "_truth": values.truth,
+    "_len": values.length,
+    "_sum": values.total,
+    "_any": values.some,
+    "_all": values.every,
+    "_any_ord": values.some_ordered,
+    "_all_ord": values.every_ordered,
+    "_spread": values.spread_key,
+    "_NUM": values.NUMBER_TYPES,
+}
+NEGATED = {"!=": "=", "not in": "in", "not like": "like", "not ilike": "ilike", "~!": "~="}
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place in the query that can skip records or raise: its text and 1-based column."""
+
+    text: str
+    column: int
+
+
+@dataclass
+class Program:
+    """The compiled functions of one query and the sites their errors refer to."""
+
+    match: Callable[[Any], bool]
+    filter: Callable[[Any], list[Any]]
+    select: list[tuple[str, Callable[[Any], Any]]]
+    order: list[tuple[Callable[[Any], Any], bool]]
+    sites: list[Site]
+    source: str = field(repr=False, default="")
+
+
+class _Generator:
+    def __init__(self, query: ast.Query) -> None:
+        self.query = query
+        self.names: dict[str, Any] = dict(HELPERS)
+        self.sites: list[Site] = []
+        self.temps = 0
+        self.aliases = {item.alias: item.expr for item in query.select if item.alias}
+
+    # -- helpers ---------------------------------------------------------------------------
+    def error(self, message: str, node: ast.Node, hint: str | None = None) -> QueryError:
+        return query_error(message, self.query.source, node.pos, hint)
+
+    def site(self, node: ast.Expr) -> int:
+        self.sites.append(Site(print_expr(node), node.pos + 1))
+        return len(self.sites) - 1
+
+    def const(self, value: Any) -> str:
+        name = f"_k{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"_t{self.temps}"
+
+    # -- expressions -----------------------------------------------------------------------
+    def expr(self, node: ast.Expr, scalar: bool, aliases: bool = True) -> tuple[str, str]:
+        """Python source for ``node`` and its static kind; ``scalar``: one answer is needed."""
+        match node:
+            case ast.Number(value=value) | ast.Boolean(value=value):
+                return repr(value), LITERAL_KINDS[type(node)]
+            case ast.String(value=value):
+                return repr(value), STR
+            case ast.Instant(value=value):
+                return self.const(value), TIME
+            case ast.Array(items=items):
+                codes = [self.expr(item, False)[0] for item in items]
+                return "[" + ", ".join(codes) + "]", LIST
+            case ast.Path(steps=steps):
+                return self.path(node, steps, aliases, scalar)
+            case ast.Logical():
+                return self.logical(node, scalar), BOOL
+            case ast.Unary(op="not", operand=operand):
+                return self.negation(node, operand, scalar)
+            case ast.Unary(operand=operand):
+                code, found = self.expr(operand, False)
+                self.require(operand, found, (NUM, ANY, LIST), "`-` needs a number")
+                return f"_neg({code}, {self.site(node)})", LIST if found == LIST else NUM
+            case ast.Func():
+                return self.function(node)
+            case ast.Binary(op=op) if op in ast.ARITHMETIC:
+                return self.arithmetic(node)
+            case ast.Binary():
+                return self.comparison(node, scalar)
+            case ast.Between():
+                return self.between(node, scalar)
+            case ast.IsNull(value=value, negated=negated):
+                code, _ = self.expr(value, False)
+                return f"({code} is {'not ' if negated else ''}None)", BOOL
+        raise AssertionError(f"unknown node {node!r}")
+
+    def require(self, node: ast.Expr, found: str, allowed: tuple[str, ...], message: str) -> None:
+        if found not in allowed:
+            raise self.error(f"{message}; `{print_expr(node)}` is {found}", node)
+
+    def path(self, node: ast.Path, steps: tuple[ast.Step, ...], aliases: bool, scalar: bool) -> tuple[str, str]:
+        if aliases and len(steps) == 1 and steps[0] in self.aliases:
+            return self.expr(self.aliases[str(steps[0])], scalar, aliases=False)
+        if len(steps) >= 3 and isinstance(steps[-2], ast.Wildcard) and isinstance(steps[-1], str):
+            prefix = ast.Path(steps[:-2], pos=node.pos)
+            if all(isinstance(step, str) for step in prefix.steps):
+                return f"_spread({self.path(prefix, prefix.steps, False, scalar)[0]}, {steps[-1]!r})", LIST
+        if any(isinstance(step, ast.Wildcard) for step in steps):
+            return f"_walk(r, {self.const(steps)})", LIST
+        if not all(isinstance(step, str) for step in steps):
+            return f"_walk(r, {self.const(steps)})", ANY
+        if len(steps) == 1:
+            return f"r.get({steps[0]!r})", ANY
+        temps = [self.temp() for _ in steps[:-1]]
+        tests, previous = [], "r"
+        for temp, key in zip(temps, steps[:-1], strict=True):
+            tests.append(f"type({temp} := {previous}.get({key!r})) is dict")
+            previous = temp
+        fast = f"{previous}.get({steps[-1]!r})"
+        slow = f"_walk(r, {self.const(steps)})"
+        if len(steps) == 2:
+            slow = f"(_spread({temps[0]}, {steps[1]!r}) if type({temps[0]}) is list else {slow})"
+        return f"({fast} if {' and '.join(tests)} else {slow})", ANY
+
+    def logical(self, node: ast.Logical, scalar: bool) -> str:
+        parts = []
+        for operand in node.operands:
+            code, found = self.expr(operand, scalar)
+            self.require(operand, found, (BOOL, ANY, LIST), f"`{node.op}` joins conditions")
+            if found == LIST and scalar:
+                raise self.list_error(operand)
+            parts.append(code if found == BOOL and scalar else f"_cond({code}, {self.site(operand)}, {scalar})")
+        return "(" + f" {node.op} ".join(parts) + ")"
+
+    def negation(self, node: ast.Unary, operand: ast.Expr, scalar: bool) -> tuple[str, str]:
+        code, found = self.expr(operand, scalar)
+        self.require(operand, found, (BOOL, ANY, LIST), "`not` needs a condition")
+        if found == BOOL and scalar:
+            return f"(not {code})", BOOL
+        return f"_not({code}, {self.site(node)}, {scalar})", BOOL if scalar else ANY
+
+    def function(self, node: ast.Func) -> tuple[str, str]:
+        arg = node.arg
+        if (
+            node.name in ("any", "all")
+            and isinstance(arg, ast.Binary)
+            and arg.op in values.ORDER_OPS
+            and isinstance(arg.right, ast.Number)
+        ):
+            left, found = self.expr(arg.left, False)
+            self.check_comparison(arg, found, NUM)
+            return f"_{node.name}_ord({arg.op!r}, {left}, {arg.right.value!r}, {self.site(arg)})", BOOL
+        code, found = self.expr(arg, False)
+        site = self.site(node)
+        if node.name == "len":
+            self.require(arg, found, (LIST, STR, ANY), "`len` needs a list or a string")
+            temp = self.temp()
+            return f"(len({temp}) if type({temp} := {code}) is list else _len({temp}, {site}))", NUM
+        if node.name == "sum":
+            self.require(arg, found, (LIST, ANY), "`sum` needs a list of numbers")
+            return f"_sum({code}, {site})", NUM
+        example = f"{node.name}(disks.iops > 1000)"
+        self.require(arg, found, (LIST, BOOL, ANY), f"`{node.name}` needs conditions, e.g. {example}")
+        return f"_{node.name}({code}, {site})", BOOL
+
+    def arithmetic(self, node: ast.Binary) -> tuple[str, str]:
+        left, left_kind = self.expr(node.left, False)
+        right, right_kind = self.expr(node.right, False)
+        for side, found in ((node.left, left_kind), (node.right, right_kind)):
+            self.require(side, found, (NUM, ANY, LIST), f"`{node.op}` needs numbers")
+        if right_kind == LIST:
+            raise self.error(f"`{node.op}` needs a number on the right, not a list", node.right)
+        result = LIST if left_kind == LIST else NUM
+        return f"_arith({node.op!r}, {left}, {right}, {self.site(node)})", result
+
+    def comparison(self, node: ast.Binary, scalar: bool) -> tuple[str, str]:
+        op = node.op
+        left, left_kind = self.expr(node.left, False)
+        right, right_kind = self.expr(node.right, False)
+        self.check_comparison(node, left_kind, right_kind)
+        if left_kind == LIST and scalar:
+            raise self.list_error(node)
+        result = LIST if left_kind == LIST else BOOL
+        site = self.site(node)
+        if scalar and op in NEGATED:
+            positive = self.fast_comparison(NEGATED[op], node.right, left, right, site)
+            if positive is not None:
+                return f"(not {positive})", BOOL
+        fast = self.fast_comparison(op, node.right, left, right, site) if scalar else None
+        return fast or f"_cmp({op!r}, {left}, {right}, {site}, {scalar})", result
+
+    def fast_comparison(self, op: str, literal: ast.Expr, left: str, right: str, site: int) -> str | None:
+        """Inline code for ``value OP literal`` in a condition; None when no shortcut applies."""
+        temp = self.temp()
+        slow = f"_cmp({op!r}, {temp}, {right}, {site}, True)"
+        number = isinstance(literal, ast.Number)
+        if op in values.ORDER_OPS and (number or isinstance(literal, ast.String)):
+            test = "in _NUM" if number else "is str"
+            return f"({temp} {op} {right} if type({temp} := {left}) {test} else {slow})"
+        if op == "=" and number:
+            return f"((({temp} := {left}) == {right} and type({temp}) is not bool) or {slow_list(temp, slow)})"
+        if op == "=" and isinstance(literal, ast.String):
+            return f"(({temp} := {left}) == {right} or {slow_list(temp, slow)})"
+        if op in ("like", "ilike", "~=") and isinstance(literal, ast.String):
+            matcher = regex_matcher(literal.value) if op == "~=" else like_matcher(literal.value, op == "ilike")
+            return f"({self.const(matcher)}({temp}) if type({temp} := {left}) is str else {slow})"
+        if op == "in" and isinstance(literal, ast.Array) and literal.items:
+            items = literal.items
+            if all(isinstance(item, ast.String) for item in items):
+                strings = frozenset(item.value for item in items if isinstance(item, ast.String))
+                return f"({temp} in {self.const(strings)} if type({temp} := {left}) is str else {slow})"
+        return None
+
+    def check_comparison(self, node: ast.Binary, left: str, right: str) -> None:
+        op = node.op
+        if isinstance(node.left, ast.Unary) and node.left.op == "not" and right not in (BOOL, ANY):
+            inner = ast.Binary(op, node.left.operand, node.right)
+            raise self.error(
+                f"`not` applies only to `{print_expr(node.left.operand)}` here, which is then compared with {right}",
+                node.left,
+                f"`not` binds tighter than comparisons; did you mean `not ({print_expr(inner)})`?",
+            )
+        if op in values.ORDER_OPS:
+            for side, found in ((node.left, left), (node.right, right)):
+                if found == BOOL:
+                    raise self.error(f"`{op}` cannot order true/false values", side)
+            if left in SCALARS and right in SCALARS and left != right and {left, right} != {STR, TIME}:
+                raise self.error(f"`{op}` compares {left} with {right}", node.right, "compare values of one kind")
+        elif op in ast.MATCHING:
+            self.require(node.right, right, (STR, ANY), f"`{op}` needs a string pattern")
+            self.require(node.left, left, (STR, ANY, LIST), f"`{op}` needs a string on the left")
+            if isinstance(node.right, ast.String) and op in ("~=", "~!"):
+                problem = validate_regex(node.right.value)
+                if problem:
+                    raise self.error(
+                        f"invalid regular expression: {problem}",
+                        node.right,
+                        "patterns use RE2 syntax: no look-around or back-references; write \\\\d for a digit",
+                    )
+        elif op in ast.MEMBERSHIP:
+            self.require(node.right, right, (LIST, ANY), f"`{op}` needs a list, as in x in ['a', 'b']")
+
+    def between(self, node: ast.Between, scalar: bool) -> tuple[str, str]:
+        value, value_kind = self.expr(node.value, False)
+        bounds = [self.expr(bound, False) for bound in (node.low, node.high)]
+        for bound, (_, found) in zip((node.low, node.high), bounds, strict=True):
+            self.require(bound, found, (NUM, TIME, STR, ANY), "`between` needs numbers, dates or strings")
+        self.require(node.value, value_kind, (NUM, TIME, STR, ANY, LIST), "`between` needs a number, date or string")
+        if value_kind == LIST and scalar:
+            raise self.list_error(node)
+        site = self.site(node)
+        (low, low_kind), (high, high_kind) = bounds
+        slow = f"_range({{temp}}, ({low}, {high}), {node.negated}, {site}, {scalar})"
+        if scalar and low_kind == NUM and high_kind == NUM:
+            temp = self.temp()
+            test = f"{low} <= {temp} <= {high}"
+            test = f"not ({test})" if node.negated else test
+            return f"({test} if type({temp} := {value}) in _NUM else {slow.format(temp=temp)})", BOOL
+        return slow.format(temp=value), LIST if value_kind == LIST else BOOL
+
+    def list_error(self, node: ast.Expr) -> QueryError:
+        text = print_expr(node)
+        return self.error(
+            f"`{text}` gives a list (one answer per element), not one true/false",
+            node,
+            f"wrap it: any({text}) or all({text})",
+        )
+
+    # -- clauses ---------------------------------------------------------------------------
+    def condition(self, node: ast.Expr) -> str:
+        code, found = self.expr(node, True)
+        if found in SCALARS:
+            raise self.error(f"the condition is {found}, not true/false", node, "compare it, as in memoryMB > 4096")
+        if found == LIST:
+            raise self.list_error(node)
+        return code if found == BOOL else f"_truth({code}, {self.site(node)})"
+
+
+def slow_list(temp: str, slow: str) -> str:
+    """The slow path of an equality shortcut: only a list on the left needs more work."""
+    return f"(type({temp}) is list and {slow})"
+
+
+def generate(query: ast.Query) -> Program:
+    """Compile ``query`` into Python functions."""
+    generator = _Generator(query)
+    condition = generator.condition(query.where) if query.where is not None else "True"
+    selects = [(_alias(item), generator.expr(item.expr, False, aliases=False)[0]) for item in query.select]
+    orders = [(generator.expr(item.expr, False)[0], item.descending) for item in query.order]
+    lines = [
+        "def _match(r):",
+        f"    return {condition}",
+        "def _filter(records):",
+        f"    return [r for r in records if {condition}]",
+    ]
+    lines += [f"def _select{index}(r):\n    return {code}" for index, (_, code) in enumerate(selects)]
+    lines += [f"def _order{index}(r):\n    return {code}" for index, (code, _) in enumerate(orders)]
+    namespace = generator.names
+    exec(compile("\n".join(lines), "<tsl>", "exec"), namespace)
+    return Program(
+        match=namespace["_match"],
+        filter=namespace["_filter"],
+        select=[(alias, namespace[f"_select{index}"]) for index, (alias, _) in enumerate(selects)],
+        order=[(namespace[f"_order{index}"], descending) for index, (_, descending) in enumerate(orders)],
+        sites=generator.sites,
+        source=query.source,
+    )
+
+
+def _alias(item: ast.SelectItem) -> str:
+    return item.alias or print_expr(item.expr)

@@ -1,0 +1,139 @@
+"""Run a compiled query over records: filter, order, limit, select, and explain."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from mtv_mcp.core.tsl import ast
+from mtv_mcp.core.tsl.compiler import Program, generate
+from mtv_mcp.core.tsl.diagnostics import QueryWarning, case_mismatches, type_mismatches, unknown_fields
+from mtv_mcp.core.tsl.errors import QueryError
+from mtv_mcp.core.tsl.parser import parse_query
+from mtv_mcp.core.tsl.values import ListInConditionError, SkipError
+
+Record = Mapping[str, Any]
+
+
+class QueryResult(BaseModel):
+    """Matching records (or select rows) in result order; ``matched`` counts before ``limit``."""
+
+    items: list[dict[str, Any]]
+    matched: int
+    warnings: list[QueryWarning] = []
+
+
+class CompiledQuery:
+    """A parsed, type-checked query compiled to Python functions; reusable and thread-safe."""
+
+    def __init__(self, query: ast.Query) -> None:
+        self.query = query
+        self._program: Program = generate(query)
+
+    def matches(self, record: Record) -> bool:
+        """Whether one record satisfies the where clause (a record that cannot be evaluated does not)."""
+        try:
+            return self._program.match(record)
+        except SkipError:
+            return False
+        except ListInConditionError as problem:
+            raise self._list_error(problem) from None
+
+    def run(self, records: Sequence[Record]) -> QueryResult:
+        """Filter, order, limit and select; warnings explain skipped records and unknown fields."""
+        skipped: Counter[tuple[int, str]] = Counter()
+        try:
+            try:
+                kept = self._program.filter(records)
+            except SkipError:
+                kept = self._filter_counting(records, skipped)
+        except ListInConditionError as problem:
+            raise self._list_error(problem) from None
+        matched = len(kept)
+        if self._program.order:
+            kept = self._sorted(kept)
+        if self.query.limit is not None:
+            kept = kept[: self.query.limit]
+        items = (
+            [self._row(record) for record in kept]
+            if self._program.select
+            else [r if type(r) is dict else dict(r) for r in kept]
+        )
+        warnings = self._skip_warnings(skipped) + unknown_fields(self.query, records)
+        warnings += type_mismatches(self.query, records)
+        if not matched:
+            warnings += case_mismatches(self.query, records)
+        return QueryResult.model_construct(items=items, matched=matched, warnings=warnings)
+
+    def _filter_counting(self, records: Sequence[Record], skipped: Counter[tuple[int, str]]) -> list[Record]:
+        match, kept = self._program.match, []
+        for record in records:
+            try:
+                if match(record):
+                    kept.append(record)
+            except SkipError as skip:
+                skipped[skip.site, skip.reason] += 1
+        return kept
+
+    def _row(self, record: Record) -> dict[str, Any]:
+        return {alias: _lenient(function, record) for alias, function in self._program.select}
+
+    def _sorted(self, records: list[Record]) -> list[Record]:
+        for function, descending in reversed(self._program.order):
+            keys = {id(record): _sort_key(_lenient(function, record)) for record in records}
+            records = sorted(records, key=lambda record: keys[id(record)], reverse=descending)
+        return records
+
+    def _skip_warnings(self, skipped: Counter[tuple[int, str]]) -> list[QueryWarning]:
+        warnings = []
+        for (site_index, reason), count in sorted(skipped.items()):
+            site = self._program.sites[site_index]
+            records = "record" if count == 1 else "records"
+            warnings.append(
+                QueryWarning(message=f"{count} {records} skipped at `{site.text}`: {reason}", column=site.column)
+            )
+        return warnings
+
+    def _list_error(self, problem: ListInConditionError) -> QueryError:
+        site = self._program.sites[problem.site]
+        sample = json.dumps(problem.value[:3], default=str)
+        return QueryError(
+            f"`{site.text}` gives a list in some records (e.g. {sample}), not one true/false",
+            source=self.query.source,
+            column=site.column,
+            hint=f"wrap it: any({site.text}) or all({site.text})",
+        )
+
+
+def _lenient(function: Callable[[Record], Any], record: Record) -> Any:
+    try:
+        return function(record)
+    except SkipError:
+        return None
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    """Nulls first, then true/false, numbers, strings, and anything else by its JSON text."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, bool):
+        return (1, value)
+    if isinstance(value, int | float):
+        return (2, value)
+    if isinstance(value, str):
+        return (3, value)
+    return (4, json.dumps(value, sort_keys=True, default=str))
+
+
+def compile_query(query: ast.Query) -> CompiledQuery:
+    """Type-check and compile a parsed query; raises `QueryError` for mistakes in the query."""
+    return CompiledQuery(query)
+
+
+def run_query(text: str, records: Sequence[Record]) -> QueryResult:
+    """Parse, compile and run ``text`` over ``records`` in one call."""
+    return compile_query(parse_query(text)).run(records)
