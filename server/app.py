@@ -60,8 +60,14 @@ def create_server(
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
     )
+    read_only = runtime.settings.read_only
     for tool in ALL_TOOLS if tools is None else tools:
-        server.add_tool(tool.function, title=tool.title, annotations=tool.annotations)
+        server.add_tool(
+            tool.function,
+            title=tool.title,
+            description=tool.description(read_only=read_only),
+            annotations=tool.annotations_for(read_only=read_only),
+        )
     register_prompts(server)
     register_resources(server)
     return server

@@ -43,6 +43,23 @@ class ToolDefinition:
     def name(self) -> str:
         return self.function.__name__
 
+    @property
+    def writes(self) -> bool:
+        return not self.annotations.read_only_hint
+
+    def description(self, *, read_only: bool) -> str:
+        """The tool's description; a read-only server says that only dry runs are possible."""
+        text = inspect.cleandoc(self.function.__doc__ or "")
+        if read_only and self.writes:
+            text += "\n\nThis server is read-only: only dry runs (dry_run=true) are possible."
+        return text
+
+    def annotations_for(self, *, read_only: bool) -> ToolAnnotations:
+        """On a read-only server a writing tool can only dry-run, so it is read-only too."""
+        if read_only and self.writes:
+            return self.annotations.model_copy(update={"read_only_hint": True, "idempotent_hint": True})
+        return self.annotations
+
 
 def runtime_of(ctx: ToolContext) -> Runtime:
     """The server's shared state, from a tool's injected context."""

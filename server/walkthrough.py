@@ -1,0 +1,100 @@
+"""The demo walkthrough: a real MCP client session that follows the convertor-optimization guide.
+
+The sandbox runs in this process; the server runs as ``mtv-mcp serve`` over stdio, exactly as an
+assistant would start it, pointed at the sandbox's kubeconfig and inventory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcp import Client, StdioServerParameters
+from mcp.types import CallToolResult
+
+from mtv_mcp.server.session import text_of
+
+RULE = "=" * 78
+
+
+@dataclass(frozen=True)
+class Step:
+    """One call of the walkthrough and why a user would make it."""
+
+    why: str
+    tool: str
+    arguments: dict[str, Any]
+
+
+STEPS = (
+    Step("Discover the cluster: providers, plans, and the nodes convertor pods could use.",
+         "cluster_overview", {}),
+    Step("Pick the VMs: large powered-on VMs of the vSphere provider (TSL, enriched fields).",
+         "query_vms", {"provider": "vsphere-prod",
+                       "query": "where powerState = 'poweredOn' and memoryGB >= 8 order by diskCapacityGB desc"}),
+    Step("A field that exists nowhere is reported, not silently empty.",
+         "query_vms", {"provider": "vsphere-prod", "query": "where disks.iops > 10000"}),
+    Step("Design convertor placement: near Ceph OSDs, away from production databases.",
+         "validate_karl", {"rules": ["PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node",
+                                     "AVOID pods(tier=database) in all namespaces on node"],
+                           "check_cluster": True}),
+    Step("A typo in a rule gets the column and a hint.",
+         "validate_karl", {"rules": "PREFERR pods(app=rook-ceph-osd) on node"}),
+    Step("Dry-run a plan with convertor labels, node selector and affinity.",
+         "create_plan", {"name": "wave2-storage", "source": "vsphere-prod",
+                         "vms": "where powerState = 'poweredOn' and cluster.name = 'Prod-Cluster' and memoryGB <= 16",
+                         "convertor_labels": "migration-wave=wave2,team=migration",
+                         "convertor_node_selector": "storage=nvme",
+                         "convertor_affinity": ["PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node",
+                                                "AVOID pods(tier=database) in all namespaces on node"],
+                         "dry_run": True}),
+    Step("Inspect the running migration of plan wave1: placement, Pending reasons, progress.",
+         "inspect_convertor_pods", {"plan": "wave1"}),
+)
+
+
+def assistant_config(executable: str) -> dict[str, Any]:
+    """The MCP client configuration entry that runs this server on the sandbox."""
+    return {"mcpServers": {"mtv-demo": {"command": executable, "args": ["serve", "--demo"]}}}
+
+
+def server_parameters(kubeconfig: Path, inventory_url: str) -> StdioServerParameters:
+    env = {key: value for key, value in os.environ.items() if key in ("PATH", "PYTHONPATH", "HOME", "LANG")}
+    return StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "mtv_mcp.server", "serve", "--kubeconfig", str(kubeconfig), "--inventory-url", inventory_url],
+        env=env,
+    )
+
+
+def describe_call(step: Step) -> str:
+    arguments = json.dumps(step.arguments, indent=None) if step.arguments else ""
+    return f"{step.tool}({arguments})"
+
+
+def show(result: CallToolResult, write: Callable[[str], None]) -> None:
+    label = "tool error" if result.is_error else "result"
+    write(f"--- {label} ---")
+    write(text_of(result).rstrip())
+
+
+async def run_walkthrough(kubeconfig: Path, inventory_url: str, write: Callable[[str], None]) -> int:
+    """Run every step whose tool the server offers; returns how many calls failed unexpectedly."""
+    failures = 0
+    async with Client(server_parameters(kubeconfig, inventory_url)) as client:
+        offered = {tool.name for tool in (await client.list_tools()).tools}
+        write(f"Server tools: {', '.join(sorted(offered))}")
+        for number, step in enumerate(STEPS, start=1):
+            if step.tool not in offered:
+                continue
+            write(f"\n{RULE}\nStep {number}. {step.why}\n> {describe_call(step)}")
+            result = await client.call_tool(step.tool, step.arguments)
+            show(result, write)
+            expects_error = "typo" in step.why
+            failures += int(result.is_error != expects_error)
+    return failures
