@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import Credentials, resolve_credentials
+from mtv_mcp.core.inventory.cache import InventoryCache
 
 
 @dataclass
@@ -14,6 +15,7 @@ class Runtime:
     """Created once per server process (the MCP lifespan); never contacts the cluster itself."""
 
     settings: Settings
+    inventory_cache: InventoryCache = field(default_factory=InventoryCache)
 
     def credentials(self, headers: Mapping[str, str] | None) -> Credentials:
         """The credentials of one call (see ``core.credentials`` for the precedence)."""

@@ -6,7 +6,7 @@ Every module defines its tool function and a ``TOOL`` record (``tools._common.To
 
 from __future__ import annotations
 
-from mtv_mcp.tools import validate_karl
+from mtv_mcp.tools import cluster_overview, query_vms, validate_karl
 from mtv_mcp.tools._common import ToolDefinition
 
-ALL_TOOLS: list[ToolDefinition] = [validate_karl.TOOL]
+ALL_TOOLS: list[ToolDefinition] = [cluster_overview.TOOL, query_vms.TOOL, validate_karl.TOOL]

@@ -1,0 +1,316 @@
+"""Kubernetes access per call: an ``ApiClient`` built from the resolved credentials, with timeouts,
+read retries and clear errors. ``kubernetes`` is imported lazily (it is slow to import).
+
+    with ClusterClient.connect(credentials, settings) as cluster:
+        plan = cluster.get_plan("openshift-mtv", "wave1")
+
+Every answer is plain JSON (dicts as the API serves them, camelCase keys), not typed models.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from types import TracebackType
+from typing import Any, Literal
+
+from mtv_mcp.core.cluster import kinds
+from mtv_mcp.core.cluster.errors import ClusterError, Operation, status_error, transport_error
+from mtv_mcp.core.cluster.kinds import Kind
+from mtv_mcp.core.cluster.retry import call_with_retries
+from mtv_mcp.core.cluster.version import ForkliftVersion, detect_forklift_version
+from mtv_mcp.core.config import Settings
+from mtv_mcp.core.credentials import SERVICE_ACCOUNT_DIR, Credentials
+from mtv_mcp.core.errors import MtvError
+
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+JSON_PATCH = "application/json-patch+json"
+MERGE_PATCH = "application/merge-patch+json"
+
+
+class _RetryableStatusError(Exception):
+    """An error answer worth another try (carries the answer)."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+def _kube_configuration(credentials: Credentials) -> tuple[Any, str | None]:
+    """A ``kubernetes.client.Configuration`` and the default namespace for ``credentials``."""
+    from kubernetes import client, config  # noqa: PLC0415 - slow import, needed only per call
+
+    configuration = client.Configuration()
+    namespace: str | None = None
+    use_in_cluster = credentials.source == "in-cluster" or not (credentials.server or credentials.kubeconfig)
+    if use_in_cluster and not os.environ.get("KUBERNETES_SERVICE_HOST"):
+        raise MtvError(
+            "the request carries a bearer token but names no Kubernetes API server",
+            hint="send 'X-Kubernetes-Server: <url>' with the token, or start the server with --server or --kubeconfig",
+        )
+    try:
+        if credentials.kubeconfig and not credentials.server:
+            config.load_kube_config(  # type: ignore[no-untyped-call]
+                config_file=str(credentials.kubeconfig),
+                context=credentials.context,
+                client_configuration=configuration,
+                persist_config=False,
+            )
+            namespace = _context_namespace(credentials)
+        elif use_in_cluster:
+            config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
+            namespace_file = SERVICE_ACCOUNT_DIR / "namespace"
+            namespace = namespace_file.read_text().strip() if namespace_file.exists() else None
+    except (config.ConfigException, OSError, ValueError, TypeError, KeyError) as error:
+        where = f"the kubeconfig {credentials.kubeconfig}" if credentials.kubeconfig else "the in-cluster account"
+        raise MtvError(
+            f"cannot use {where}: {error}",
+            hint="fix the file or pass another one with --kubeconfig/--context, or use --server and --token",
+        ) from error
+    if credentials.server:
+        configuration.host = credentials.server.rstrip("/")
+    if credentials.token:
+        configuration.api_key = {"BearerToken": f"Bearer {credentials.token.get_secret_value()}"}
+        configuration.refresh_api_key_hook = None
+        configuration.cert_file = configuration.key_file = None
+        configuration.username = configuration.password = None
+    if credentials.ca_file:
+        configuration.ssl_ca_cert = str(credentials.ca_file)
+    if credentials.insecure:
+        configuration.verify_ssl = False
+    configuration.retries = False
+    return configuration, namespace
+
+
+def _context_namespace(credentials: Credentials) -> str | None:
+    from kubernetes import config  # noqa: PLC0415
+
+    contexts, current = config.list_kube_config_contexts(str(credentials.kubeconfig))  # type: ignore[no-untyped-call]
+    chosen = current
+    if credentials.context:
+        chosen = next((c for c in contexts if c.get("name") == credentials.context), current)
+    return ((chosen or {}).get("context") or {}).get("namespace")
+
+
+def bearer_token(credentials: Credentials) -> str | None:
+    """The bearer token these credentials send (the kubeconfig user's for kubeconfig credentials)."""
+    if credentials.token:
+        return credentials.token.get_secret_value()
+    configuration, _ = _kube_configuration(credentials)
+    value = configuration.get_api_key_with_prefix("BearerToken")
+    if not value:
+        return None
+    scheme, _, token = str(value).partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+class ClusterClient:
+    """One call's connection to a Kubernetes API (use as a context manager, or ``close()`` it)."""
+
+    def __init__(self, api_client: Any, *, timeout: float, namespace: str | None) -> None:
+        self._api = api_client
+        self.timeout = timeout
+        self.server: str = api_client.configuration.host
+        self.default_namespace = namespace
+
+    @classmethod
+    def connect(cls, credentials: Credentials, settings: Settings) -> ClusterClient:
+        """Build a client for ``credentials`` (reads the kubeconfig; no network traffic yet)."""
+        from kubernetes import client  # noqa: PLC0415
+
+        configuration, namespace = _kube_configuration(credentials)
+        if not configuration.host or configuration.host == "http://localhost":
+            raise MtvError(
+                "the credentials name no Kubernetes API server",
+                hint="send 'X-Kubernetes-Server: <url>' with the bearer token, or start with --server",
+            )
+        return cls(client.ApiClient(configuration), timeout=settings.request_timeout, namespace=namespace)
+
+    def close(self) -> None:
+        self._api.close()
+
+    def __enter__(self) -> ClusterClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def request(
+        self,
+        op: Operation,
+        method: Literal["GET", "POST", "PATCH", "DELETE"],
+        path: str,
+        *,
+        query: list[tuple[str, Any]] | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+        text: bool = False,
+    ) -> Any:
+        """One API call: JSON (or text) of a 2xx answer; ``ClusterError`` otherwise. GETs are retried."""
+        import urllib3.exceptions  # noqa: PLC0415
+        from kubernetes.client.exceptions import ApiException  # noqa: PLC0415
+
+        headers = {"Accept": "text/plain, */*" if text else "application/json"}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        _, url, headers, body, _ = self._api.param_serialize(
+            method, path, query_params=query or [], header_params=headers, body=body, auth_settings=["BearerToken"]
+        )
+
+        def attempt(seconds: float) -> bytes:
+            response = self._api.call_api(method, url, header_params=dict(headers), body=body, _request_timeout=seconds)
+            data: bytes = response.read()
+            if 200 <= response.status < 300:
+                return data
+            if response.status in RETRYABLE_STATUSES:
+                raise _RetryableStatusError(response.status, data)
+            raise status_error(op, response.status, data, self.server)
+
+        def retryable(error: BaseException) -> bool:
+            if method != "GET":
+                return False
+            if isinstance(error, _RetryableStatusError):
+                return True
+            return isinstance(error, urllib3.exceptions.HTTPError) and not isinstance(
+                error, urllib3.exceptions.TimeoutError
+            )
+
+        try:
+            data = call_with_retries(attempt, timeout=self.timeout, retryable=retryable)
+        except _RetryableStatusError as error:
+            raise status_error(op, error.status, error.body, self.server) from None
+        except ApiException as error:  # the client reports TLS failures this way
+            raise ClusterError(
+                f"TLS connection to the Kubernetes API at {self.server} failed: {error.reason}",
+                status=0,
+                hint="pass the cluster's CA with --certificate-authority, or --insecure-skip-tls-verify",
+            ) from None
+        except (urllib3.exceptions.HTTPError, ConnectionError) as error:
+            raise transport_error(op, error, self.server, self.timeout) from None
+        if text:
+            return data.decode("utf-8", errors="replace")
+        return json.loads(data) if data else None
+
+    # -- generic verbs ---------------------------------------------------------------------------
+
+    def get(self, kind: Kind, namespace: str | None, name: str) -> dict[str, Any]:
+        obj: dict[str, Any] = self.request(Operation("get", kind, namespace, name), "GET", kind.path(namespace, name))
+        return obj
+
+    def list_objects(
+        self,
+        kind: Kind,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Items of a kind (``namespace`` None: all namespaces), with ``kind``/``apiVersion`` filled in."""
+        query = [("labelSelector", label_selector)] if label_selector else []
+        query += [("fieldSelector", field_selector)] if field_selector else []
+        answer = self.request(Operation("list", kind, namespace), "GET", kind.path(namespace), query=query)
+        items: list[dict[str, Any]] = (answer or {}).get("items") or []
+        for item in items:
+            item.setdefault("kind", kind.kind)
+            item.setdefault("apiVersion", kind.api_version)
+        return items
+
+    def create(self, kind: Kind, namespace: str | None, body: dict[str, Any]) -> dict[str, Any]:
+        name = (body.get("metadata") or {}).get("name") or (body.get("metadata") or {}).get("generateName")
+        op = Operation("create", kind, namespace, name)
+        created: dict[str, Any] = self.request(op, "POST", kind.path(namespace), body=body)
+        return created
+
+    def patch(
+        self, kind: Kind, namespace: str | None, name: str, patch: Any, *, json_patch: bool = False
+    ) -> dict[str, Any]:
+        """A merge patch (a dict), or a JSON patch (a list of operations) with ``json_patch``."""
+        op = Operation("patch", kind, namespace, name)
+        content_type = JSON_PATCH if json_patch else MERGE_PATCH
+        patched: dict[str, Any] = self.request(
+            op, "PATCH", kind.path(namespace, name), body=patch, content_type=content_type
+        )
+        return patched
+
+    def delete(self, kind: Kind, namespace: str | None, name: str) -> dict[str, Any] | None:
+        answer: dict[str, Any] | None = self.request(
+            Operation("delete", kind, namespace, name), "DELETE", kind.path(namespace, name)
+        )
+        return answer
+
+    # -- typed helpers ---------------------------------------------------------------------------
+
+    def get_plan(self, namespace: str, name: str) -> dict[str, Any]:
+        return self.get(kinds.PLAN, namespace, name)
+
+    def list_plans(self, namespace: str | None) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.PLAN, namespace)
+
+    def get_provider(self, namespace: str, name: str) -> dict[str, Any]:
+        return self.get(kinds.PROVIDER, namespace, name)
+
+    def list_providers(self, namespace: str | None) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.PROVIDER, namespace)
+
+    def list_migrations(self, namespace: str | None, label_selector: str | None = None) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.MIGRATION, namespace, label_selector=label_selector)
+
+    def list_conversions(self, namespace: str | None, label_selector: str | None = None) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.CONVERSION, namespace, label_selector=label_selector)
+
+    def get_network_map(self, namespace: str, name: str) -> dict[str, Any]:
+        return self.get(kinds.NETWORK_MAP, namespace, name)
+
+    def get_storage_map(self, namespace: str, name: str) -> dict[str, Any]:
+        return self.get(kinds.STORAGE_MAP, namespace, name)
+
+    def list_pods(
+        self, namespace: str | None, label_selector: str | None = None, field_selector: str | None = None
+    ) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.POD, namespace, label_selector=label_selector, field_selector=field_selector)
+
+    def list_events(self, namespace: str | None, field_selector: str | None = None) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.EVENT, namespace, field_selector=field_selector)
+
+    def list_nodes(self, label_selector: str | None = None) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.NODE, label_selector=label_selector)
+
+    def list_pvcs(self, namespace: str | None, label_selector: str | None = None) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.PVC, namespace, label_selector=label_selector)
+
+    def list_routes(self, namespace: str | None, label_selector: str | None = None) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.ROUTE, namespace, label_selector=label_selector)
+
+    def list_storage_classes(self) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.STORAGE_CLASS)
+
+    def list_nads(self, namespace: str | None = None) -> list[dict[str, Any]]:
+        return self.list_objects(kinds.NAD, namespace)
+
+    def get_crd(self, name: str) -> dict[str, Any]:
+        return self.get(kinds.CRD, None, name)
+
+    def read_log(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None = None,
+        tail_lines: int | None = None,
+        previous: bool = False,
+    ) -> str:
+        """A container's log text (``previous``: of the container's previous instance)."""
+        query: list[tuple[str, Any]] = [("container", container)] if container else []
+        query += [("tailLines", tail_lines)] if tail_lines is not None else []
+        query += [("previous", "true")] if previous else []
+        op = Operation("read the logs of", kinds.POD, namespace, pod)
+        log: str = self.request(op, "GET", kinds.POD.path(namespace, pod, "log"), query=query, text=True)
+        return log
+
+    def forklift_version(self) -> ForkliftVersion:
+        """The installed Forklift/MTV version and whether Plans have the ``convertor*`` fields."""
+        return detect_forklift_version(self)

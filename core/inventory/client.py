@@ -1,0 +1,214 @@
+"""An httpx client for the Forklift inventory service: bearer auth, TLS, timeouts, read retries,
+and errors that say what was fetched and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from mtv_mcp.core.cluster.retry import call_with_retries
+from mtv_mcp.core.config import Settings
+from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.inventory.models import ProviderRef
+
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+DETAIL = 4  # what kubectl-mtv asks for; the vSphere VM list is full detail regardless
+TLS_HINT = "pass the inventory's CA with --inventory-ca, or --inventory-insecure for a test cluster"
+
+
+class InventoryError(MtvError):
+    """The inventory service failed or refused; ``status`` is 0 when no HTTP answer came."""
+
+    def __init__(self, message: str, *, status: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+
+
+class _RetryableStatusError(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def tls_verify(ca_file: Path | None, insecure: bool) -> ssl.SSLContext | bool:
+    """httpx's ``verify``: off with ``insecure``, a context trusting ``ca_file``, or the system CAs."""
+    if insecure:
+        return False
+    if ca_file is None:
+        return True
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except (OSError, ssl.SSLError) as error:
+        raise MtvError(f"cannot load the inventory CA bundle {ca_file}: {error}", hint=TLS_HINT) from error
+
+
+class InventoryClient:
+    """Reads one inventory service; use as a context manager (or ``close()``)."""
+
+    def __init__(self, base_url: str, token: str | None, *, timeout: float, verify: ssl.SSLContext | bool) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.Client(base_url=self.base_url, headers=headers, verify=verify, timeout=timeout)
+
+    @classmethod
+    def for_settings(cls, base_url: str, token: str | None, settings: Settings) -> InventoryClient:
+        verify = tls_verify(settings.inventory_ca_file, settings.inventory_insecure)
+        return cls(base_url, token, timeout=settings.request_timeout, verify=verify)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> InventoryClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def get(self, path: str, what: str, params: dict[str, Any] | None = None) -> Any:
+        """The decoded JSON at ``path`` (``null``/empty bodies read as ``[]``); ``what`` names it in errors."""
+
+        def attempt(seconds: float) -> httpx.Response:
+            response = self._http.get(path, params=params, timeout=seconds)
+            if response.status_code in RETRYABLE_STATUSES:
+                raise _RetryableStatusError(response)
+            return response
+
+        def retryable(error: BaseException) -> bool:
+            return isinstance(error, _RetryableStatusError | httpx.ConnectError | httpx.RemoteProtocolError)
+
+        try:
+            response = call_with_retries(attempt, timeout=self.timeout, retryable=retryable)
+        except _RetryableStatusError as error:
+            response = error.response
+        except httpx.HTTPError as error:
+            raise self._transport_error(error, what) from None
+        if response.status_code >= 400:
+            raise self._status_error(response, what)
+        try:
+            data = json.loads(response.content) if response.content else None
+        except ValueError as error:
+            raise InventoryError(
+                f"the Forklift inventory at {self.base_url} sent {what} that is not JSON",
+                status=response.status_code,
+                hint="is --inventory-url the inventory service (not the console or the API server)?",
+            ) from error
+        return [] if data is None else data
+
+    def providers(self) -> list[ProviderRef]:
+        """Every provider the token may see (``/providers?detail=1``)."""
+        answer = self.get("/providers", "the provider list", {"detail": 1})
+        found = []
+        for provider_type, items in (answer or {}).items() if isinstance(answer, dict) else ():
+            for item in items or ():
+                found.append(
+                    ProviderRef(
+                        name=str(item.get("name")),
+                        namespace=str(item.get("namespace")),
+                        uid=str(item.get("uid") or item.get("id")),
+                        type=str(item.get("type") or provider_type),
+                        vm_count=item.get("vmCount"),
+                    )
+                )
+        return found
+
+    def find_provider(self, name: str, namespace: str) -> ProviderRef:
+        """The provider called ``name`` in ``namespace`` (or with UID ``name``)."""
+        providers = self.providers()
+        for provider in providers:
+            if (provider.name == name and provider.namespace == namespace) or provider.uid == name:
+                return provider
+        elsewhere = [p for p in providers if p.name == name]
+        here = sorted(p.name for p in providers if p.namespace == namespace)
+        if elsewhere:
+            hint = f"it exists in namespace {elsewhere[0].namespace}: pass namespace='{elsewhere[0].namespace}'"
+        elif here:
+            hint = f"providers in {namespace}: {', '.join(here)}"
+        else:
+            hint = "the inventory lists no provider in that namespace; check the namespace"
+        raise InventoryError(
+            f"provider '{name}' not found in namespace {namespace} of the Forklift inventory", status=404, hint=hint
+        )
+
+    def collection(self, provider: ProviderRef, name: str) -> list[dict[str, Any]]:
+        """``/providers/<type>/<uid>/<name>?detail=4`` (``vms``, ``hosts``, ``clusters``, ``disks`` ...)."""
+        path = f"/providers/{quote(provider.type)}/{quote(provider.uid)}/{name}"
+        answer = self.get(path, f"the {name} of provider '{provider.name}'", {"detail": DETAIL})
+        if not isinstance(answer, list):
+            raise InventoryError(
+                f"the Forklift inventory sent {type(answer).__name__} instead of a list for {path}",
+                status=200,
+                hint="check that --inventory-url points at the inventory service",
+            )
+        return answer
+
+    def _status_error(self, response: httpx.Response, what: str) -> InventoryError:
+        status = response.status_code
+        excerpt = response.text[:200].strip()
+        if status == 401:
+            return InventoryError(
+                f"the Forklift inventory rejected the credentials (401) while fetching {what}",
+                status=status,
+                hint="the bearer token is missing, invalid or expired; log in again or pass a valid token",
+            )
+        if status == 403:
+            return InventoryError(
+                f"the token may not read {what} from the Forklift inventory (403)",
+                status=status,
+                hint="the inventory allows what RBAC allows: the token needs 'get' on the Provider "
+                "(and 'list' providers in the namespace)",
+            )
+        if status == 404 and response.headers.get("X-Reason") == "ProviderNotFound":
+            return InventoryError(
+                f"the Forklift inventory does not know the provider of {what} (404 ProviderNotFound)",
+                status=status,
+                hint="the inventory may still be loading a new provider; try again with refresh=true shortly",
+            )
+        if status == 404:
+            return InventoryError(
+                f"the Forklift inventory answered 404 Not Found for {what} ({response.request.url.path})",
+                status=status,
+                hint="check that --inventory-url points at the Forklift inventory service; "
+                "some provider types do not serve every collection",
+            )
+        return InventoryError(
+            f"the Forklift inventory failed to return {what} (HTTP {status}): {excerpt}",
+            status=status,
+            hint="the inventory service is failing or overloaded; try again in a moment",
+        )
+
+    def _transport_error(self, error: httpx.HTTPError, what: str) -> InventoryError:
+        url = self.base_url
+        if isinstance(error, httpx.TimeoutException) and not isinstance(error, httpx.ConnectTimeout):
+            return InventoryError(
+                f"the Forklift inventory at {url} did not answer within {self.timeout:g} s while sending {what}",
+                status=0,
+                hint="the inventory is slow or overloaded (large providers take longer); try again, or raise --timeout",
+            )
+        text = str(error)
+        if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+            return InventoryError(
+                f"TLS verification of the Forklift inventory at {url} failed: {text}", status=0, hint=TLS_HINT
+            )
+        if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+            return InventoryError(
+                f"cannot reach the Forklift inventory at {url} to fetch {what}",
+                status=0,
+                hint="check --inventory-url / $MTV_INVENTORY_URL or the forklift-inventory Route",
+            )
+        return InventoryError(
+            f"the connection to the Forklift inventory at {url} was dropped while fetching {what}",
+            status=0,
+            hint="a proxy or the inventory service closed the connection; try again",
+        )

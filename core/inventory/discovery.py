@@ -1,0 +1,80 @@
+"""Where the Forklift inventory service is: ``--inventory-url``, ``$MTV_INVENTORY_URL``, or the
+``forklift-inventory`` Route (in the operator namespace, then the current one).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from mtv_mcp.core.cluster import ClusterClient, ClusterError, operator_namespace
+from mtv_mcp.core.config import DEFAULT_NAMESPACE, Settings
+from mtv_mcp.core.errors import MtvError
+
+INVENTORY_URL_ENV = "MTV_INVENTORY_URL"
+ROUTE_NAME = "forklift-inventory"
+ROUTE_SELECTOR = "app=forklift,service=forklift-inventory"
+URL_HINT = (
+    "pass --inventory-url (or set $MTV_INVENTORY_URL); on plain Kubernetes port-forward the Service "
+    "forklift-inventory (port 8443) and pass https://127.0.0.1:<port>"
+)
+
+
+def route_url(route: dict[str, Any]) -> str | None:
+    """``https://<spec.host>`` for a Route with TLS, ``http://`` without."""
+    spec = route.get("spec") or {}
+    host = spec.get("host")
+    if not host:
+        return None
+    return f"{'https' if spec.get('tls') else 'http'}://{host}"
+
+
+def _pick(routes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    named = [r for r in routes if (r.get("metadata") or {}).get("name") == ROUTE_NAME]
+    chosen = named or routes
+    return chosen[0] if chosen else None
+
+
+def discover_from_routes(cluster: ClusterClient, settings: Settings) -> str:
+    """The URL of the inventory Route in the operator namespace, else the current namespace."""
+    candidates = [operator_namespace(cluster) or DEFAULT_NAMESPACE, cluster.default_namespace, settings.namespace]
+    namespaces = list(dict.fromkeys(ns for ns in candidates if ns))
+    refused: list[ClusterError] = []
+    for namespace in namespaces:
+        try:
+            routes = cluster.list_routes(namespace, ROUTE_SELECTOR)
+        except ClusterError as error:
+            if error.status == 403:
+                refused.append(error)
+                continue
+            if error.status == 404:
+                raise MtvError(
+                    "this cluster has no OpenShift Routes, so the Forklift inventory cannot be found by itself",
+                    hint=URL_HINT,
+                ) from None
+            raise
+        route = _pick(routes)
+        url = route_url(route) if route else None
+        if url:
+            return url
+    if refused and len(refused) == len(namespaces):
+        raise MtvError(f"{refused[0].message}, so the Forklift inventory cannot be found", hint=URL_HINT)
+    searched = ", ".join(namespaces)
+    denied = f" ({'; '.join(error.message for error in refused)})" if refused else ""
+    raise MtvError(f"no {ROUTE_NAME} Route with a host in namespaces {searched}{denied}", hint=URL_HINT)
+
+
+def configured_inventory_url(settings: Settings) -> str | None:
+    """``--inventory-url`` or ``$MTV_INVENTORY_URL``, when given."""
+    given = settings.inventory_url or os.environ.get(INVENTORY_URL_ENV)
+    return given.rstrip("/") if given else None
+
+
+def inventory_base_url(settings: Settings, connect: Callable[[], ClusterClient]) -> str:
+    """The inventory base URL; ``connect`` opens a cluster client only when the Route must be read."""
+    given = configured_inventory_url(settings)
+    if given:
+        return given
+    with connect() as cluster:
+        return discover_from_routes(cluster, settings)

@@ -1,0 +1,31 @@
+"""What the inventory layer hands out: a provider as the inventory knows it, and its enriched VMs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+VM = dict[str, Any]
+
+
+class ProviderRef(BaseModel):
+    """A provider of the Forklift inventory (keyed by the Provider CR's UID)."""
+
+    name: str
+    namespace: str
+    uid: str
+    type: str = Field(description="vsphere, ovirt, openshift, openstack, ova, ec2, hyperv ...")
+    vm_count: int | None = Field(None, description="VM count the inventory reports (detail >= 1)")
+
+
+@dataclass(frozen=True)
+class EnrichedInventory:
+    """One provider's VMs after enrichment (plain JSON dicts, as served plus the computed fields)."""
+
+    provider: ProviderRef
+    vms: list[VM]
+    base_url: str
+    fetched_at: float
+    warnings: tuple[str, ...] = field(default=())

@@ -1,0 +1,120 @@
+"""InventoryClient and load_vms over real loopback HTTP: auth, errors, enrichment, the cache."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from mtv_mcp.core.config import Settings
+from mtv_mcp.core.credentials import Credentials
+from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.inventory import InventoryClient, InventoryError, load_vms
+from mtv_mcp.core.inventory.discovery import route_url
+from mtv_mcp.core.runtime import Runtime
+from tests.core.inventory.fake_inventory import VSPHERE_UID, FakeInventory
+
+ADMIN = "sandbox-admin-token"
+
+
+def runtime_for(inventory: FakeInventory, **settings: object) -> Runtime:
+    return Runtime(Settings(inventory_url=inventory.url, request_timeout=2, **settings))  # type: ignore[arg-type]
+
+
+def token(value: str) -> Credentials:
+    return Credentials(source="flags", server="http://127.0.0.1:9", token=SecretStr(value))
+
+
+def test_load_vms_resolves_the_provider_and_enriches(fake_inventory: FakeInventory) -> None:
+    loaded = load_vms(runtime_for(fake_inventory), token(ADMIN), "vsphere-prod")
+    assert loaded.provider.uid == VSPHERE_UID
+    assert loaded.provider.vm_count == len(loaded.vms) == 8
+    pg = next(vm for vm in loaded.vms if vm["name"] == "pg-prod-01")
+    assert pg["cluster"] == {"id": "domain-c8", "name": "Cluster-Prod"}
+    assert pg["hostName"] == "esxi-01.corp.example.com"
+    assert pg["diskCapacityGB"] == 600.0
+    assert loaded.warnings == ()
+
+
+def test_provider_by_uid_and_unknown_provider(fake_inventory: FakeInventory) -> None:
+    runtime = runtime_for(fake_inventory)
+    assert load_vms(runtime, token(ADMIN), VSPHERE_UID).provider.name == "vsphere-prod"
+    with pytest.raises(InventoryError) as caught:
+        load_vms(runtime, token(ADMIN), "vsphere-test")
+    assert (
+        caught.value.message == "provider 'vsphere-test' not found in namespace openshift-mtv of the Forklift inventory"
+    )
+    assert caught.value.hint == "providers in openshift-mtv: host, vsphere-prod"
+    with pytest.raises(InventoryError, match="pass namespace='openshift-mtv'"):
+        load_vms(runtime, token(ADMIN), "vsphere-prod", namespace="other")
+
+
+def test_cache_per_credentials_and_refresh(fake_inventory: FakeInventory) -> None:
+    runtime = runtime_for(fake_inventory)
+    first = load_vms(runtime, token(ADMIN), "vsphere-prod")
+    fetched = len(fake_inventory.requests)
+    assert load_vms(runtime, token(ADMIN), "vsphere-prod") is first
+    assert len(fake_inventory.requests) == fetched
+    viewer = load_vms(runtime, token("sandbox-viewer-token"), "vsphere-prod")
+    assert viewer is not first
+    assert load_vms(runtime, token(ADMIN), "vsphere-prod", refresh=True) is not first
+    with pytest.raises(InventoryError, match=r"\(403\)"):
+        load_vms(runtime, token("sandbox-no-access-token"), "vsphere-prod")
+
+
+def test_cache_can_be_off(fake_inventory: FakeInventory) -> None:
+    runtime = runtime_for(fake_inventory, inventory_cache_seconds=0)
+    assert load_vms(runtime, token(ADMIN), "vsphere-prod") is not load_vms(runtime, token(ADMIN), "vsphere-prod")
+
+
+@pytest.mark.parametrize(
+    ("credential", "expected"),
+    [
+        ("wrong", "the Forklift inventory rejected the credentials (401) while fetching the provider list"),
+        ("sandbox-no-access-token", "the token may not read the provider list from the Forklift inventory (403)"),
+    ],
+)
+def test_auth_failures(fake_inventory: FakeInventory, credential: str, expected: str) -> None:
+    with pytest.raises(InventoryError) as caught:
+        load_vms(runtime_for(fake_inventory), token(credential), "vsphere-prod")
+    assert caught.value.message == expected
+
+
+def test_server_errors_timeouts_and_recovery(fake_inventory: FakeInventory) -> None:
+    client = InventoryClient(fake_inventory.url, ADMIN, timeout=1.0, verify=True)
+    fake_inventory.status = 500
+    with pytest.raises(InventoryError, match=r"failed to return the provider list \(HTTP 500\)"):
+        client.providers()
+    fake_inventory.status = None
+    fake_inventory.delay = 1.5
+    with pytest.raises(InventoryError, match="did not answer within 1 s"):
+        client.providers()
+    fake_inventory.delay = 0
+    assert [p.name for p in client.providers()] == ["vsphere-prod", "host"]
+    client.close()
+
+
+def test_unknown_provider_uid_is_provider_not_found(fake_inventory: FakeInventory) -> None:
+    with InventoryClient(fake_inventory.url, ADMIN, timeout=2, verify=True) as client:
+        provider = client.find_provider("vsphere-prod", "openshift-mtv").model_copy(update={"uid": "nope"})
+        with pytest.raises(InventoryError, match="ProviderNotFound"):
+            client.collection(provider, "vms")
+
+
+def test_unreachable_inventory() -> None:
+    runtime = Runtime(Settings(inventory_url="http://127.0.0.1:9", request_timeout=2))
+    with pytest.raises(InventoryError, match=r"cannot reach the Forklift inventory at http://127.0.0.1:9"):
+        load_vms(runtime, token(ADMIN), "vsphere-prod")
+
+
+def test_no_token_for_the_inventory(tmp_path: object) -> None:
+    credentials = Credentials(source="flags", server="http://127.0.0.1:9")
+    with pytest.raises(MtvError, match="carry no bearer token"):
+        load_vms(Runtime(Settings(inventory_url="http://127.0.0.1:9")), credentials, "vsphere-prod")
+
+
+def test_route_url_scheme_follows_tls() -> None:
+    assert route_url({"spec": {"host": "inv.apps.example.com", "tls": {"termination": "reencrypt"}}}) == (
+        "https://inv.apps.example.com"
+    )
+    assert route_url({"spec": {"host": "127.0.0.1:8080"}}) == "http://127.0.0.1:8080"
+    assert route_url({"spec": {}}) is None

@@ -1,0 +1,180 @@
+"""The ``query_vms`` tool: filter a provider's VM inventory with TSL, over enriched records."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Annotated, Any
+
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field
+
+from mtv_mcp.core.inventory import load_vms
+from mtv_mcp.core.tsl import compile_query, parse_query
+from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, headers_of, respond, runtime_of, user_errors
+
+DEFAULT_FIELDS = (
+    "id",
+    "name",
+    "powerState",
+    "cpuCount",
+    "memoryGB",
+    "diskCapacityGB",
+    "guestOS",
+    "cluster.name",
+    "hostName",
+    "criticalConcerns",
+    "warningConcerns",
+)
+MAX_LIMIT = 1000
+NARROW_HINT = "narrow the query with a where clause, pass fewer `fields`, or lower `limit`"
+
+
+class QueryIssue(BaseModel):
+    """A warning about the query or the data (never an error)."""
+
+    message: str
+    suggestions: list[str] = Field(default_factory=list, description="Field names that do exist")
+    column: int | None = Field(None, description="1-based column in the query, when it is about the query")
+
+
+class VmQueryResult(BaseModel):
+    """The result of query_vms."""
+
+    provider: str
+    provider_type: str
+    namespace: str
+    total: int = Field(description="VMs in the provider's inventory")
+    matched: int = Field(description="VMs the query matched (before any limit)")
+    returned: int = Field(description="VMs in `vms`")
+    vms: list[dict[str, Any]] = Field(description="Matched VMs: the select columns, `fields`, or a compact default set")
+    warnings: list[QueryIssue]
+    truncated: bool = Field(description="True when `limit` cut the list")
+    note: str | None = Field(description="What to do about an empty or truncated result")
+
+
+def _walk(value: Any, steps: list[str]) -> Any:
+    for position, step in enumerate(steps):
+        if isinstance(value, list):
+            return [_walk(item, steps[position:]) for item in value]
+        if not isinstance(value, dict):
+            return None
+        value = value.get(step)
+    return value
+
+
+def _present(vms: list[dict[str, Any]], path: str) -> bool:
+    steps = path.split(".")
+    return any(_walk(vm, steps) not in (None, []) for vm in vms)
+
+
+def _known_paths(vm: dict[str, Any]) -> list[str]:
+    paths = []
+    for key, value in vm.items():
+        paths.append(key)
+        sample = value[0] if isinstance(value, list) and value else value
+        if isinstance(sample, dict):
+            paths += [f"{key}.{sub}" for sub in sample]
+    return paths
+
+
+def _field_warnings(fields: list[str], vms: list[dict[str, Any]]) -> list[QueryIssue]:
+    if not vms:
+        return []
+    known = sorted({path for vm in vms[:50] for path in _known_paths(vm)})
+    issues = []
+    for path in fields:
+        if _present(vms, path):
+            continue
+        close = difflib.get_close_matches(path, known, n=3, cutoff=0.6)
+        advice = f"; did you mean {' or '.join(close)}?" if close else ""
+        issues.append(QueryIssue(message=f"fields: `{path}` exists in no VM{advice}", suggestions=close))
+    return issues
+
+
+def _project(vm: dict[str, Any], fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    return {path: _walk(vm, path.split(".")) for path in fields}
+
+
+def _text(result: VmQueryResult, query: str) -> str:
+    where = f" match `{query}`" if query.strip() else ""
+    lines = [f"{result.provider} ({result.provider_type}): {result.matched} of {result.total} VMs{where}"]
+    lines += [f"warning: {issue.message}" for issue in result.warnings]
+    if result.note:
+        lines.append(result.note)
+    lines += [json.dumps(vm, separators=(",", ":"), default=str) for vm in result.vms]
+    return "\n".join(lines)
+
+
+@user_errors
+def query_vms(
+    provider: Annotated[str, Field(description="Source Provider CR name (e.g. vsphere-prod) or its UID")],
+    ctx: ToolContext,
+    *,
+    query: Annotated[
+        str,
+        Field(
+            description=(
+                "TSL query, e.g. \"where memoryGB > 8 and cluster.name = 'Cluster-Prod'\", "
+                '"where sum(disks.capacityGB) > 500", "select name, memoryGB where guestOS ~= \'Windows\' '
+                'order by memoryGB desc". A bare condition means where. Empty: every VM'
+            )
+        ),
+    ] = "",
+    namespace: Annotated[
+        str | None, Field(description="Namespace of the Provider CR (default: the server's namespace)")
+    ] = None,
+    fields: Annotated[
+        list[str] | None,
+        Field(description="Fields to return per VM, dotted paths allowed (e.g. name, cluster.name, disks.capacityGB)"),
+    ] = None,
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Most VMs to return")] = 50,
+    refresh: Annotated[
+        bool, Field(description="Fetch the inventory again instead of reusing the copy cached for a short time")
+    ] = False,
+) -> Annotated[CallToolResult, VmQueryResult]:
+    """Find VMs of a source provider with a TSL query over its Forklift inventory.
+
+    Records are the inventory's VM JSON (vSphere: name, powerState poweredOn|poweredOff|suspended,
+    cpuCount, memoryMB, guestId, guestName, firmware, host, disks[].capacity in bytes,
+    disks[].datastore.id, networks[].id, concerns[] ...) plus computed fields, all numbers stay numbers:
+    provider; cluster {id, name} (host → cluster join); hostName (the ESXi/oVirt host's name; vSphere's
+    guest host name moves to guestHostName); memoryGB; guestOS (guest OS name); disks[].capacityGB;
+    diskCapacityGB (sum); criticalConcerns, warningConcerns, infoConcerns (concern counts).
+    Returns total and matched counts, the VMs (a compact field set unless `fields` or a select is
+    given), warnings such as fields that exist in no VM (with suggestions), and a note when the list
+    is truncated. A malformed query is an error with the column. The inventory is cached briefly per
+    provider and credentials; refresh=true refetches.
+    """
+    compiled = compile_query(parse_query(query))
+    runtime = runtime_of(ctx)
+    credentials = runtime.credentials(headers_of(ctx))
+    inventory = load_vms(runtime, credentials, provider, namespace, refresh)
+    outcome = compiled.run(inventory.vms)
+    shown = fields or DEFAULT_FIELDS
+    rows = outcome.items if compiled.query.select else [_project(vm, shown) for vm in outcome.items]
+    warnings = [QueryIssue(message=w.message, suggestions=w.suggestions, column=w.column) for w in outcome.warnings]
+    warnings += _field_warnings(fields, inventory.vms) if fields else []
+    warnings += [QueryIssue(message=text) for text in inventory.warnings]
+    truncated = len(rows) > limit
+    note = None
+    if not outcome.matched:
+        note = "no VM matched the query" + (" (see the warnings)" if warnings else "")
+    elif truncated:
+        note = f"showing the first {limit} of {len(rows)} VMs: {NARROW_HINT}, or raise limit (max {MAX_LIMIT})"
+    result = VmQueryResult(
+        provider=inventory.provider.name,
+        provider_type=inventory.provider.type,
+        namespace=inventory.provider.namespace,
+        total=len(inventory.vms),
+        matched=outcome.matched,
+        returned=min(len(rows), limit),
+        vms=rows[:limit],
+        warnings=warnings,
+        truncated=truncated,
+        note=note,
+    )
+    return respond(result, _text(result, query), runtime, narrow_hint=NARROW_HINT)
+
+
+TOOL = ToolDefinition(function=query_vms, title="Query source VMs (TSL)", annotations=READ_ONLY)
