@@ -30,8 +30,18 @@ MINIMAL = [sys.executable, str(ROOT / "bench" / "minimal_server.py")]
 OURS = [sys.executable, "-m", "mtv_mcp.server", "serve"]
 OUR_CALL = ("validate_karl", {"rules": "PREFER nodes(disk=nvme)"})
 MINIMAL_CALL = ("noop", {})
-INITIALIZE = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}})
+INITIALIZE = json.dumps(
+    {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "bench", "version": "0"},
+        },
+    }
+)
 
 
 def environment() -> dict[str, str]:
@@ -43,9 +53,17 @@ def environment() -> dict[str, str]:
 def cold_start(command: list[str]) -> float:
     """Seconds from process start to the first line of the initialize answer."""
     started = time.perf_counter()
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          env=environment(), cwd=ROOT, text=True) as process:
-        assert process.stdin and process.stdout
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=environment(),
+        cwd=ROOT,
+        text=True,
+    ) as process:
+        assert process.stdin
+        assert process.stdout
         process.stdin.write(INITIALIZE + "\n")
         process.stdin.flush()
         answer = process.stdout.readline()
@@ -75,8 +93,12 @@ async def stdio_round_trip(command: list[str], call: tuple[str, dict[str, Any]],
 
 
 async def http_round_trip(command: list[str], call: tuple[str, dict[str, Any]], count: int) -> float:
-    with socket_port() as port, subprocess.Popen([*command, *http_flags(command, port)], env=environment(),
-                                                 cwd=ROOT, stderr=subprocess.DEVNULL) as process:
+    with (
+        socket_port() as port,
+        subprocess.Popen(
+            [*command, *http_flags(command, port)], env=environment(), cwd=ROOT, stderr=subprocess.DEVNULL
+        ) as process,
+    ):
         try:
             wait_until_listening(port)
             async with Client(f"http://127.0.0.1:{port}/mcp") as client:
@@ -127,8 +149,10 @@ def interleaved(measure: Callable[[list[str]], float], runs: int) -> tuple[float
 def report(label: str, ours: float, minimal: float, target: float) -> None:
     ratio = ours / minimal
     verdict = "ok" if ratio <= target else "OVER TARGET"
-    print(f"{label:<34} ours {ours * 1000:8.2f} ms   minimal {minimal * 1000:8.2f} ms   "
-          f"ratio {ratio:5.2f}  (target <= {target})  {verdict}")
+    print(
+        f"{label:<34} ours {ours * 1000:8.2f} ms   minimal {minimal * 1000:8.2f} ms   "
+        f"ratio {ratio:5.2f}  (target <= {target})  {verdict}"
+    )
 
 
 def main() -> None:
@@ -139,11 +163,13 @@ def main() -> None:
 
     report("cold start to initialize (stdio)", *interleaved(cold_start, args.runs), 1.5)
 
-    def trip(transport: Callable[[list[str], tuple[str, dict[str, Any]], int], Awaitable[float]]) -> Callable[
-            [list[str]], float]:
+    def trip(
+        transport: Callable[[list[str], tuple[str, dict[str, Any]], int], Awaitable[float]],
+    ) -> Callable[[list[str]], float]:
         def measure(command: list[str]) -> float:
             call = MINIMAL_CALL if command is MINIMAL else OUR_CALL
             return anyio.run(transport, command, call, args.calls)
+
         return measure
 
     report("trivial tool round trip (stdio)", *interleaved(trip(stdio_round_trip), 3), 1.2)

@@ -16,9 +16,7 @@ class Settings(BaseModel):
 
     namespace: str = Field(DEFAULT_NAMESPACE, description="Default namespace of Forklift objects")
     read_only: bool = Field(False, description="Refuse every call that would write to the cluster")
-    max_response_chars: int = Field(
-        40_000, ge=0, description="Cap on the text part of tool results (0: no cap)"
-    )
+    max_response_chars: int = Field(40_000, ge=0, description="Cap on the text part of tool results (0: no cap)")
     kube_server: str | None = Field(None, description="Kubernetes API URL (--server)")
     kube_token: SecretStr | None = Field(None, description="Bearer token (--token)")
     kubeconfig: Path | None = Field(None, description="kubeconfig file (--kubeconfig)")
@@ -29,6 +27,4 @@ class Settings(BaseModel):
     inventory_ca_file: Path | None = Field(None, description="CA bundle for the inventory service")
     inventory_insecure: bool = Field(False, description="Skip TLS verification of the inventory")
     request_timeout: float = Field(20.0, gt=0, description="Seconds before a cluster call gives up")
-    inventory_cache_seconds: float = Field(
-        120.0, ge=0, description="How long a fetched inventory is reused (0: never)"
-    )
+    inventory_cache_seconds: float = Field(120.0, ge=0, description="How long a fetched inventory is reused (0: never)")

@@ -40,8 +40,7 @@ class Credentials(BaseModel):
     def cache_key(self) -> tuple[str, ...]:
         """A key that differs whenever the identity differs (for per-credential caches)."""
         token = self.token.get_secret_value() if self.token else ""
-        return (self.source, self.server or "", str(hash(token)), str(self.kubeconfig or ""),
-                self.context or "")
+        return (self.source, self.server or "", str(hash(token)), str(self.kubeconfig or ""), self.context or "")
 
 
 def bearer_token(headers: Mapping[str, str] | None) -> str | None:
@@ -72,8 +71,14 @@ def resolve_credentials(settings: Settings, headers: Mapping[str, str] | None = 
     if token:
         server = (headers or {}).get("x-kubernetes-server") or settings.kube_server
         kubeconfig = None if server else settings.kubeconfig or default_kubeconfig()
-        return Credentials(source="request", server=server, token=SecretStr(token),
-                           kubeconfig=kubeconfig, context=settings.kube_context, **tls)
+        return Credentials(
+            source="request",
+            server=server,
+            token=SecretStr(token),
+            kubeconfig=kubeconfig,
+            context=settings.kube_context,
+            **tls,
+        )
     if settings.kube_server and settings.kube_token:
         return Credentials(source="flags", server=settings.kube_server, token=settings.kube_token, **tls)
     kubeconfig = settings.kubeconfig or default_kubeconfig()

@@ -22,21 +22,39 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     cluster.add_argument("--token", help="bearer token for --server (prefer $MTV_TOKEN: flags show in ps)")
     cluster.add_argument("--certificate-authority", type=Path, help="CA bundle for the Kubernetes API")
     cluster.add_argument("--insecure-skip-tls-verify", action="store_true", help="do not verify the API's TLS")
-    cluster.add_argument("--inventory-url", help=f"Forklift inventory URL (default: ${INVENTORY_URL_ENV}, "
-                         "else the forklift-inventory Route)")
+    cluster.add_argument(
+        "--inventory-url",
+        help=f"Forklift inventory URL (default: ${INVENTORY_URL_ENV}, else the forklift-inventory Route)",
+    )
     cluster.add_argument("--inventory-ca", type=Path, help="CA bundle for the inventory service")
     cluster.add_argument("--inventory-insecure", action="store_true", help="do not verify the inventory's TLS")
-    cluster.add_argument("--demo", action="store_true",
-                         help="start the embedded sandbox cluster and use it (no real cluster needed)")
+    cluster.add_argument(
+        "--demo", action="store_true", help="start the embedded sandbox cluster and use it (no real cluster needed)"
+    )
     behaviour = parser.add_argument_group("behaviour")
-    behaviour.add_argument("-n", "--namespace", default=DEFAULT_NAMESPACE,
-                           help=f"default namespace of Forklift objects (default: {DEFAULT_NAMESPACE})")
-    behaviour.add_argument("--read-only", action="store_true",
-                           help="never write to the cluster: plans can only be dry-run")
-    behaviour.add_argument("--max-response-chars", type=int, default=40_000, metavar="N",
-                           help="cap the text part of tool results at N characters (0: no cap)")
-    behaviour.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
-                           help="timeout of each cluster and inventory call (default: 20)")
+    behaviour.add_argument(
+        "-n",
+        "--namespace",
+        default=DEFAULT_NAMESPACE,
+        help=f"default namespace of Forklift objects (default: {DEFAULT_NAMESPACE})",
+    )
+    behaviour.add_argument(
+        "--read-only", action="store_true", help="never write to the cluster: plans can only be dry-run"
+    )
+    behaviour.add_argument(
+        "--max-response-chars",
+        type=int,
+        default=40_000,
+        metavar="N",
+        help="cap the text part of tool results at N characters (0: no cap)",
+    )
+    behaviour.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="timeout of each cluster and inventory call (default: 20)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:

@@ -32,29 +32,57 @@ class Step:
 
 
 STEPS = (
-    Step("Discover the cluster: providers, plans, and the nodes convertor pods could use.",
-         "cluster_overview", {}),
-    Step("Pick the VMs: large powered-on VMs of the vSphere provider (TSL, enriched fields).",
-         "query_vms", {"provider": "vsphere-prod",
-                       "query": "where powerState = 'poweredOn' and memoryGB >= 8 order by diskCapacityGB desc"}),
-    Step("A field that exists nowhere is reported, not silently empty.",
-         "query_vms", {"provider": "vsphere-prod", "query": "where disks.iops > 10000"}),
-    Step("Design convertor placement: near Ceph OSDs, away from production databases.",
-         "validate_karl", {"rules": ["PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node",
-                                     "AVOID pods(tier=database) in all namespaces on node"],
-                           "check_cluster": True}),
-    Step("A typo in a rule gets the column and a hint.",
-         "validate_karl", {"rules": "PREFERR pods(app=rook-ceph-osd) on node"}),
-    Step("Dry-run a plan with convertor labels, node selector and affinity.",
-         "create_plan", {"name": "wave2-storage", "source": "vsphere-prod",
-                         "vms": "where powerState = 'poweredOn' and cluster.name = 'Prod-Cluster' and memoryGB <= 16",
-                         "convertor_labels": "migration-wave=wave2,team=migration",
-                         "convertor_node_selector": "storage=nvme",
-                         "convertor_affinity": ["PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node",
-                                                "AVOID pods(tier=database) in all namespaces on node"],
-                         "dry_run": True}),
-    Step("Inspect the running migration of plan wave1: placement, Pending reasons, progress.",
-         "inspect_convertor_pods", {"plan": "wave1"}),
+    Step("Discover the cluster: providers, plans, and the nodes convertor pods could use.", "cluster_overview", {}),
+    Step(
+        "Pick the VMs: large powered-on VMs of the vSphere provider (TSL, enriched fields).",
+        "query_vms",
+        {
+            "provider": "vsphere-prod",
+            "query": "where powerState = 'poweredOn' and memoryGB >= 8 order by diskCapacityGB desc",
+        },
+    ),
+    Step(
+        "A field that exists nowhere is reported, not silently empty.",
+        "query_vms",
+        {"provider": "vsphere-prod", "query": "where disks.iops > 10000"},
+    ),
+    Step(
+        "Design convertor placement: near Ceph OSDs, away from production databases.",
+        "validate_karl",
+        {
+            "rules": [
+                "PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node",
+                "AVOID pods(tier=database) in all namespaces on node",
+            ],
+            "check_cluster": True,
+        },
+    ),
+    Step(
+        "A typo in a rule gets the column and a hint.",
+        "validate_karl",
+        {"rules": "PREFERR pods(app=rook-ceph-osd) on node"},
+    ),
+    Step(
+        "Dry-run a plan with convertor labels, node selector and affinity.",
+        "create_plan",
+        {
+            "name": "wave2-storage",
+            "source": "vsphere-prod",
+            "vms": "where powerState = 'poweredOn' and cluster.name = 'Prod-Cluster' and memoryGB <= 16",
+            "convertor_labels": "migration-wave=wave2,team=migration",
+            "convertor_node_selector": "storage=nvme",
+            "convertor_affinity": [
+                "PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node",
+                "AVOID pods(tier=database) in all namespaces on node",
+            ],
+            "dry_run": True,
+        },
+    ),
+    Step(
+        "Inspect the running migration of plan wave1: placement, Pending reasons, progress.",
+        "inspect_convertor_pods",
+        {"plan": "wave1"},
+    ),
 )
 
 

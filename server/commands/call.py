@@ -16,14 +16,25 @@ TOOL_ERROR = 2
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
-        "call", help="call one tool and print its result as JSON",
+        "call",
+        help="call one tool and print its result as JSON",
         description="Call one tool through an in-process MCP session. Prints the structured result "
-        "as JSON on stdout (exit 0) or the tool error on stderr (exit 2).")
+        "as JSON on stdout (exit 0) or the tool error on stderr (exit 2).",
+    )
     parser.add_argument("tool", help="tool name (see `mtv-mcp tools`)")
-    parser.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE",
-                        help="one argument; VALUE is read as JSON when it parses, else as a string")
-    parser.add_argument("--json", dest="json_arguments", metavar="OBJECT",
-                        help="all arguments as one JSON object (--arg values override)")
+    parser.add_argument(
+        "--arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one argument; VALUE is read as JSON when it parses, else as a string",
+    )
+    parser.add_argument(
+        "--json",
+        dest="json_arguments",
+        metavar="OBJECT",
+        help="all arguments as one JSON object (--arg values override)",
+    )
     parser.add_argument("--text", action="store_true", help="print the text content instead of JSON")
     add_settings_arguments(parser)
     parser.set_defaults(handler=run)
@@ -36,8 +47,10 @@ def parse_arguments(json_arguments: str | None, pairs: list[str]) -> dict[str, A
         try:
             loaded = json.loads(json_arguments)
         except json.JSONDecodeError as error:
-            raise MtvError(f"--json is not valid JSON: {error.msg} at character {error.pos + 1}",
-                           hint="quote the object for the shell: --json '{\"provider\": \"vsphere\"}'") from None
+            raise MtvError(
+                f"--json is not valid JSON: {error.msg} at character {error.pos + 1}",
+                hint='quote the object for the shell: --json \'{"provider": "vsphere"}\'',
+            ) from None
         if not isinstance(loaded, dict):
             raise MtvError("--json must be a JSON object", hint="wrap the arguments in {...}")
         arguments.update(loaded)

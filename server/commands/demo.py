@@ -14,9 +14,11 @@ ORDER = 60
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
-        "demo", help="walk through the convertor-optimization workflow on the embedded sandbox",
+        "demo",
+        help="walk through the convertor-optimization workflow on the embedded sandbox",
         description="Start the sandbox cluster and the server, run a real MCP client session through "
-        "the guide's workflow, print every call and result, then the assistant configuration to use.")
+        "the guide's workflow, print every call and result, then the assistant configuration to use.",
+    )
     parser.set_defaults(handler=run)
 
 

@@ -13,9 +13,11 @@ ORDER = 10
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser("serve", help="run the MCP server (stdio by default)",
-                                   description="Run the MCP server. Logs go to stderr; stdout carries "
-                                   "only protocol messages in stdio mode.")
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the MCP server (stdio by default)",
+        description="Run the MCP server. Logs go to stderr; stdout carries only protocol messages in stdio mode.",
+    )
     add_settings_arguments(parser)
     http = parser.add_argument_group("streamable HTTP")
     http.add_argument("--http", action="store_true", help="serve streamable HTTP on /mcp instead of stdio")
@@ -23,8 +25,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     http.add_argument("--port", type=int, default=8080, help="port to bind (default: 8080)")
     http.add_argument("--cert-file", type=Path, help="TLS certificate (required off loopback)")
     http.add_argument("--key-file", type=Path, help="TLS private key")
-    http.add_argument("--insecure-bind", action="store_true",
-                      help="allow listening off loopback without TLS")
+    http.add_argument("--insecure-bind", action="store_true", help="allow listening off loopback without TLS")
     parser.set_defaults(handler=run)
 
 

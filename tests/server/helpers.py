@@ -37,8 +37,7 @@ class Identity(BaseModel):
 def whoami(ctx: ToolContext) -> Annotated[CallToolResult, Identity]:
     """Which credentials this call would use (never the token itself)."""
     credentials = runtime_of(ctx).credentials(headers_of(ctx))
-    result = Identity(source=credentials.source, server=credentials.server,
-                      has_token=credentials.token is not None)
+    result = Identity(source=credentials.source, server=credentials.server, has_token=credentials.token is not None)
     return respond(result, result.model_dump_json(), runtime_of(ctx), narrow_hint="n/a")
 
 
@@ -47,14 +46,15 @@ class Echo(BaseModel):
 
 
 @user_errors
-def echo(ctx: ToolContext, text: Annotated[str, Field(description="what to echo")]) -> Annotated[
-        CallToolResult, Echo]:
+def echo(ctx: ToolContext, text: Annotated[str, Field(description="what to echo")]) -> Annotated[CallToolResult, Echo]:
     """Echo the text back (to test response capping)."""
     return respond(Echo(text=text), text, runtime_of(ctx), narrow_hint="echo less text")
 
 
-TEST_TOOLS = [ToolDefinition(function=whoami, title="Who am I", annotations=OFFLINE),
-              ToolDefinition(function=echo, title="Echo", annotations=OFFLINE)]
+TEST_TOOLS = [
+    ToolDefinition(function=whoami, title="Who am I", annotations=OFFLINE),
+    ToolDefinition(function=echo, title="Echo", annotations=OFFLINE),
+]
 
 
 def free_port() -> int:
@@ -77,8 +77,13 @@ def cli_command(*args: str) -> list[str]:
 
 def start_http_server(port: int, env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
     """``mtv-mcp serve --http`` in a subprocess, once it answers ``/healthz``."""
-    process = subprocess.Popen(cli_command("serve", "--http", "--port", str(port), *extra),
-                               env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        cli_command("serve", "--http", "--port", str(port), *extra),
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -88,9 +88,15 @@ def test_public_bind_needs_tls_or_an_explicit_flag(tmp_path: Path) -> None:
 
 
 def test_cli_refuses_public_bind_without_tls(tmp_path: Path) -> None:
-    completed = subprocess.run(cli_command("serve", "--http", "--host", "0.0.0.0", "--port", str(free_port())),
-                               capture_output=True, text=True, env=clean_env(tmp_path), cwd=REPO_ROOT,
-                               timeout=60, check=False)
+    completed = subprocess.run(
+        cli_command("serve", "--http", "--host", "0.0.0.0", "--port", str(free_port())),
+        capture_output=True,
+        text=True,
+        env=clean_env(tmp_path),
+        cwd=REPO_ROOT,
+        timeout=60,
+        check=False,
+    )
     assert completed.returncode == 2
     assert "refusing to listen on 0.0.0.0 without TLS" in completed.stderr
     assert "--insecure-bind" in completed.stderr

@@ -92,6 +92,5 @@ async def test_flags_take_precedence_over_kubeconfig(tmp_path: pytest.TempPathFa
     )
     async with Client(create_server(settings, tools=TEST_TOOLS)) as client:
         result = await client.call_tool("whoami", {})
-    assert result.structured_content == {"source": "flags", "server": "https://api.example:6443",
-                                         "has_token": True}
+    assert result.structured_content == {"source": "flags", "server": "https://api.example:6443", "has_token": True}
     assert "s3cret" not in str(result.content)

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.anyio
 
 
 def stdio_params(env: dict[str, str], *extra: str) -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable, args=["-m", "mtv_mcp.server", "serve", *extra],
-                                 env=env, cwd=str(REPO_ROOT))
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "mtv_mcp.server", "serve", *extra], env=env, cwd=str(REPO_ROOT)
+    )
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -41,12 +42,22 @@ async def test_starts_with_an_unreadable_kubeconfig(tmp_path: Path) -> None:
 
 
 def test_stdout_carries_only_protocol_messages(tmp_path: Path) -> None:
-    initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {},
-        "clientInfo": {"name": "raw", "version": "0"}}}
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+    }
     completed = subprocess.run(
-        [sys.executable, "-m", "mtv_mcp.server", "serve"], input=json.dumps(initialize) + "\n",
-        capture_output=True, text=True, env=clean_env(tmp_path), cwd=REPO_ROOT, timeout=60, check=False)
+        [sys.executable, "-m", "mtv_mcp.server", "serve"],
+        input=json.dumps(initialize) + "\n",
+        capture_output=True,
+        text=True,
+        env=clean_env(tmp_path),
+        cwd=REPO_ROOT,
+        timeout=60,
+        check=False,
+    )
     lines = [line for line in completed.stdout.splitlines() if line.strip()]
     assert lines, completed.stderr
     replies = [json.loads(line) for line in lines]
