@@ -1,0 +1,456 @@
+"""The virt-v2v convertor pod exactly as Forklift builds it (forklift-model.md §3).
+
+``build_convertor_pod(plan, migration, vm)`` returns the Pod object Forklift's plan controller
+creates for one VM of a running Migration; ``preview_convertor_pod(target_namespace, ...)`` builds
+the same pod before any plan exists (node selector, affinity and labels given directly), so the
+placement preview evaluates exactly what the scheduler will see. ``convertor_selector`` gives the
+label selector that finds the convertor pods of a plan, a migration or one VM.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_models import Affinity
+
+FORKLIFT_APP_LABEL = "forklift.app"
+CONVERTOR_APP = "virt-v2v"
+CONVERTOR_CONTAINER = "virt-v2v"
+VDDK_CONTAINER = "vddk-side-car"
+KVM_RESOURCE = "devices.kubevirt.io/kvm"
+SCHEDULABLE_LABEL = "kubevirt.io/schedulable"
+METRICS_PORT = 2112
+QEMU_UID = 107
+TEMP_STORAGE_PATH = "/var/tmp/virt-v2v"
+TRANSFER_NETWORK_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
+
+CONVERTOR_LABEL_KEYS: frozenset[str] = frozenset(
+    {
+        FORKLIFT_APP_LABEL,
+        "plan",
+        "plan-name",
+        "plan-namespace",
+        "migration",
+        "vmID",
+        "resource",
+        "conversion",
+        "conversion-type",
+        "app",
+    }
+)
+"""Label keys Forklift sets (or reserves) on its own objects; ``convertorLabels`` must not use them."""
+
+ProviderType = Literal["vsphere", "ova", "hyperv", "ec2"]
+ConversionType = Literal["Remote", "InPlace"]
+_NO_CONVERTOR_PROVIDERS = frozenset({"ovirt", "openstack", "openshift"})
+_KVM_PROVIDERS_BEFORE_2_12 = frozenset({"vsphere", "ova"})
+_KVM_PROVIDERS = frozenset({"vsphere", "ova", "hyperv"})
+
+
+def parse_version(text: str) -> tuple[int, int]:
+    """``"2.12.5"`` → ``(2, 12)``; raises ``ValueError`` for anything else."""
+    parts = text.strip().lstrip("v").split(".")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+        raise ValueError(f"{text!r} is not a Forklift version like 2.12 or 2.12.5")
+    return int(parts[0]), int(parts[1])
+
+
+class ConvertorSettings(BaseModel):
+    """Cluster-wide inputs of the pod that are not on the Plan (ForkliftController, provider)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str = Field("2.12", description="Forklift/MTV version whose pod shape to produce (2.10 or newer)")
+    provider_type: ProviderType = "vsphere"
+    image: str = "quay.io/kubev2v/forklift-virt-v2v:latest"
+    vddk_image: str | None = Field(None, description="VDDK init image (provider vddkInitImage or vddk_image)")
+    requests_cpu: str = "1"
+    requests_memory: str = "1Gi"
+    limits_cpu: str = "4"
+    limits_memory: str = "8Gi"
+    request_kvm: bool = Field(True, description="False when ForkliftController virt_v2v_dont_request_kvm is true")
+    openshift: bool = Field(True, description="OpenShift uses the Localhost unshare seccomp profile")
+    use_conversion_cr: bool = Field(True, description="2.12+: pods made through a Conversion CR (default)")
+    local_destination: bool = Field(True, description="the destination is the host cluster")
+    service_account: str | None = Field(None, description="controller_migration_service_account")
+    memsize: int | None = Field(None, description="virt_v2v_memsize (appliance MiB)")
+    smp: int | None = Field(None, description="virt_v2v_smp (appliance vCPUs)")
+    provider_node_selector: dict[str, str] = Field(default_factory=dict, description="e.g. the EC2 volume zone")
+
+    @field_validator("version")
+    @classmethod
+    def _known_version(cls, value: str) -> str:
+        if parse_version(value) < (2, 10):
+            raise ValueError("convertor labels, node selector and affinity exist from Forklift 2.10 on")
+        return value
+
+    @property
+    def release(self) -> tuple[int, int]:
+        return parse_version(self.version)
+
+    @property
+    def kvm_requested(self) -> bool:
+        providers = _KVM_PROVIDERS if self.release >= (2, 12) else _KVM_PROVIDERS_BEFORE_2_12
+        return self.request_kvm and self.provider_type in providers
+
+
+class DiskVolume(BaseModel):
+    """One target PVC of the VM, in disk order."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pvc_name: str
+    block: bool = False
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """What the plan contributes to the pod's placement and labels."""
+
+    target_namespace: str
+    node_selector: Mapping[str, str]
+    affinity: Mapping[str, Any] | None
+    labels: Mapping[str, str]
+
+
+def default_convertor_affinity() -> dict[str, Any]:
+    """Forklift's affinity when ``convertorAffinity`` is unset: spread convertor pods across nodes."""
+    return {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "weight": 100,
+                    "podAffinityTerm": {
+                        "labelSelector": {
+                            "matchExpressions": [
+                                {"key": FORKLIFT_APP_LABEL, "operator": "In", "values": [CONVERTOR_APP]}
+                            ]
+                        },
+                        "namespaceSelector": {},
+                        "topologyKey": "kubernetes.io/hostname",
+                    },
+                }
+            ]
+        }
+    }
+
+
+def convertor_selector(plan_uid: str, migration_uid: str | None = None, vm_id: str | None = None) -> str:
+    """The label selector of the convertor pods of a plan (narrowed to a migration and/or a VM)."""
+    parts = [f"{FORKLIFT_APP_LABEL}={CONVERTOR_APP}", f"plan={plan_uid}"]
+    if migration_uid:
+        parts.append(f"migration={migration_uid}")
+    if vm_id:
+        parts.append(f"vmID={vm_id}")
+    return ",".join(parts)
+
+
+def convertor_selector_by_plan_name(plan_name: str, plan_namespace: str | None = None) -> str:
+    """The selector by plan name (Forklift 2.12+ labels pods with ``plan-name``/``plan-namespace``)."""
+    parts = [f"{FORKLIFT_APP_LABEL}={CONVERTOR_APP}", f"plan-name={plan_name}"]
+    if plan_namespace:
+        parts.append(f"plan-namespace={plan_namespace}")
+    return ",".join(parts)
+
+
+def provider_has_convertor(provider_type: str) -> bool:
+    """Whether migrations from this provider type run a virt-v2v convertor pod."""
+    return provider_type not in _NO_CONVERTOR_PROVIDERS
+
+
+def conversion_type(plan: Mapping[str, Any], *, local_destination: bool = True) -> ConversionType:
+    """Remote (virt-v2v pulls the disks) or InPlace (converts PVCs CDI already filled)."""
+    spec = plan.get("spec") or {}
+    warm = spec.get("type") == "warm" or (not spec.get("type") and spec.get("warm") is True)
+    in_place = (
+        warm
+        or spec.get("migrateSharedDisks") is False
+        or bool(spec.get("skipGuestConversion"))
+        or not local_destination
+    )
+    return "InPlace" if in_place else "Remote"
+
+
+def _text(value: Any, field: str, hint: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise MtvError("is missing or empty", field=field, hint=hint)
+    return value
+
+
+def _string_map(value: Any, field: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise MtvError(
+            "must be a map of strings to strings",
+            field=field,
+            hint='quote values that look like numbers or booleans, e.g. wave: "1"',
+        )
+    return dict(value)
+
+
+def _affinity(value: Any, field: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return Affinity.from_kube(value, field=field).to_kube()
+
+
+def _rules_of_plan(plan: Mapping[str, Any]) -> _Rules:
+    spec = plan.get("spec") or {}
+    return _Rules(
+        target_namespace=_text(
+            spec.get("targetNamespace"), "spec.targetNamespace", "set the namespace the VMs migrate into"
+        ),
+        node_selector=_string_map(spec.get("convertorNodeSelector"), "spec.convertorNodeSelector"),
+        affinity=_affinity(spec.get("convertorAffinity"), "spec.convertorAffinity"),
+        labels=_string_map(spec.get("convertorLabels"), "spec.convertorLabels"),
+    )
+
+
+def _merge_labels(system: dict[str, str], user: Mapping[str, str], release: tuple[int, int]) -> dict[str, str]:
+    """2.10/2.11: user labels, then system labels (system wins). 2.12+: system, then user, then ``forklift.app``."""
+    if release < (2, 12):
+        return {**user, **system}
+    return {**system, **user, FORKLIFT_APP_LABEL: CONVERTOR_APP}
+
+
+def _resources(settings: ConvertorSettings) -> dict[str, Any]:
+    requests = {"cpu": settings.requests_cpu, "memory": settings.requests_memory}
+    limits = {"cpu": settings.limits_cpu, "memory": settings.limits_memory}
+    if settings.kvm_requested:
+        requests[KVM_RESOURCE] = "1"
+        limits[KVM_RESOURCE] = "1"
+    return {"requests": requests, "limits": limits}
+
+
+def _security(settings: ConvertorSettings) -> dict[str, Any]:
+    profile: dict[str, str] = (
+        {"type": "Localhost", "localhostProfile": "profiles/unshare.json"}
+        if settings.openshift
+        else {"type": "RuntimeDefault"}
+    )
+    return {"fsGroup": QEMU_UID, "runAsNonRoot": True, "runAsUser": QEMU_UID, "seccompProfile": profile}
+
+
+@dataclass
+class _Storage:
+    volumes: list[dict[str, Any]]
+    mounts: list[dict[str, Any]]
+    devices: list[dict[str, Any]]
+
+    def add(self, volume: dict[str, Any], path: str, *, device: bool = False) -> None:
+        self.volumes.append(volume)
+        (self.devices if device else self.mounts).append(
+            {"name": volume["name"], "devicePath" if device else "mountPath": path}
+        )
+
+
+def _storage(
+    plan_spec: Mapping[str, Any], vm: Mapping[str, Any], disks: Sequence[DiskVolume], secret_name: str, vddk: bool
+) -> _Storage:
+    storage = _Storage([], [], [])
+    for index, disk in enumerate(disks):
+        volume = {"name": disk.pvc_name, "persistentVolumeClaim": {"claimName": disk.pvc_name}}
+        storage.add(volume, f"/dev/block{index}" if disk.block else f"/mnt/disks/disk{index}", device=disk.block)
+    storage.add({"name": "secret-volume", "secret": {"secretName": secret_name}}, "/etc/secret")
+    if vddk:
+        storage.add({"name": "vddk-vol-mount", "emptyDir": {}}, "/opt")
+    luks = (vm.get("luks") or {}).get("name")
+    if luks:
+        storage.add({"name": "luks", "secret": {"secretName": luks}}, "/etc/luks")
+    scripts = (plan_spec.get("customizationScripts") or {}).get("name")
+    if scripts:
+        storage.add({"name": "scripts-volume-mount", "configMap": {"name": scripts}}, "/mnt/dynamic_scripts")
+    temp_class, temp_size = plan_spec.get("conversionTempStorageClass"), plan_spec.get("conversionTempStorageSize")
+    if temp_class and temp_size:
+        claim = {
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "storageClassName": temp_class,
+                "resources": {"requests": {"storage": temp_size}},
+            }
+        }
+        storage.add({"name": "conversion-temp-storage", "ephemeral": {"volumeClaimTemplate": claim}}, TEMP_STORAGE_PATH)
+    return storage
+
+
+def _env(
+    plan_spec: Mapping[str, Any], vm: Mapping[str, Any], settings: ConvertorSettings, kind: ConversionType
+) -> list[dict[str, str]]:
+    env = {"LOCAL_MIGRATION": "true" if settings.local_destination else "false"}
+    if kind == "InPlace":
+        env["V2V_inPlace"] = "1"
+    if vm.get("rootDisk"):
+        env["V2V_RootDisk"] = str(vm["rootDisk"])
+    if vm.get("targetName") and vm.get("targetName") != vm.get("name"):
+        env["V2V_NewName"] = str(vm["targetName"])
+    if plan_spec.get("xfsCompatibility"):
+        env["V2V_xfsCompatibility"] = "true"
+    if settings.memsize:
+        env["V2V_memSize"] = str(settings.memsize)
+    if settings.smp:
+        env["V2V_smp"] = str(settings.smp)
+    if plan_spec.get("conversionTempStorageClass") and plan_spec.get("conversionTempStorageSize"):
+        env["TMPDIR"] = TEMP_STORAGE_PATH
+    return [{"name": name, "value": value} for name, value in env.items()]
+
+
+def _assemble(
+    *,
+    rules: _Rules,
+    system_labels: dict[str, str],
+    generate_name: str,
+    settings: ConvertorSettings,
+    plan_spec: Mapping[str, Any],
+    vm: Mapping[str, Any],
+    disks: Sequence[DiskVolume],
+    secret_name: str,
+    kind: ConversionType,
+) -> dict[str, Any]:
+    vddk = settings.vddk_image is not None and settings.provider_type == "vsphere"
+    storage = _storage(plan_spec, vm, disks, secret_name, vddk)
+    node_selector = {**settings.provider_node_selector, **rules.node_selector}
+    if settings.kvm_requested:
+        node_selector[SCHEDULABLE_LABEL] = "true"
+    container: dict[str, Any] = {
+        "name": CONVERTOR_CONTAINER,
+        "image": plan_spec.get("virtV2vImage") or settings.image,
+        "imagePullPolicy": "Always",
+        "env": _env(plan_spec, vm, settings, kind),
+        "envFrom": [{"prefix": "V2V_", "secretRef": {"name": secret_name}}],
+        "ports": [{"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"}],
+        "resources": _resources(settings),
+        "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+        "volumeMounts": storage.mounts,
+    }
+    if storage.devices:
+        container["volumeDevices"] = storage.devices
+    spec: dict[str, Any] = {
+        "restartPolicy": "Never",
+        "nodeSelector": node_selector,
+        "affinity": copy.deepcopy(dict(rules.affinity)) if rules.affinity else default_convertor_affinity(),
+        "securityContext": _security(settings),
+        "containers": [container],
+        "volumes": storage.volumes,
+    }
+    if vddk:
+        spec["initContainers"] = [
+            {
+                "name": VDDK_CONTAINER,
+                "image": settings.vddk_image,
+                "imagePullPolicy": "IfNotPresent",
+                "resources": {
+                    "requests": {"cpu": "100m", "memory": "150Mi"},
+                    "limits": {"cpu": "1", "memory": "500Mi"},
+                },
+                "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+                "volumeMounts": [{"name": "vddk-vol-mount", "mountPath": "/opt"}],
+            }
+        ]
+    service_account = plan_spec.get("serviceAccount") or settings.service_account
+    if service_account:
+        spec["serviceAccountName"] = service_account
+    metadata: dict[str, Any] = {
+        "generateName": generate_name,
+        "namespace": rules.target_namespace,
+        "labels": _merge_labels(system_labels, rules.labels, settings.release),
+    }
+    network = plan_spec.get("transferNetwork") or {}
+    if network.get("name"):
+        namespace = network.get("namespace") or rules.target_namespace
+        metadata["annotations"] = {TRANSFER_NETWORK_ANNOTATION: f"{namespace}/{network['name']}"}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
+
+
+def build_convertor_pod(
+    plan: Mapping[str, Any],
+    migration: Mapping[str, Any],
+    vm: Mapping[str, Any],
+    *,
+    settings: ConvertorSettings | None = None,
+    disks: Sequence[DiskVolume] = (),
+    secret_name: str | None = None,
+    conversion_name: str | None = None,
+) -> dict[str, Any]:
+    """The Pod Forklift creates for ``vm`` (a ``plan.spec.vms`` item, ``id`` required) in ``migration``.
+
+    ``disks`` are the VM's target PVCs in disk order; ``secret_name`` the per-VM v2v Secret
+    (Forklift generates ``<plan>-<vmID>-xxxxx``); ``conversion_name`` the Conversion CR (2.12+).
+    """
+    settings = settings or ConvertorSettings()
+    meta, spec = plan.get("metadata") or {}, plan.get("spec") or {}
+    plan_name = _text(meta.get("name"), "plan metadata.name", "pass the Plan object as read from the cluster")
+    plan_uid = _text(meta.get("uid"), "plan metadata.uid", "pass the Plan object as read from the cluster")
+    migration_uid = _text(
+        (migration.get("metadata") or {}).get("uid"),
+        "migration metadata.uid",
+        "pass the Migration object as read from the cluster",
+    )
+    vm_id = _text(vm.get("id"), "vm id", "give the source VM id (e.g. vm-2041) as in plan.spec.vms[].id")
+    rules = _rules_of_plan(plan)
+    kind = conversion_type(plan, local_destination=settings.local_destination)
+    system = {
+        FORKLIFT_APP_LABEL: CONVERTOR_APP,
+        "plan": plan_uid,
+        "migration": migration_uid,
+        "vmID": vm_id,
+        "resource": "vm-config",
+    }
+    if settings.release >= (2, 12):
+        system["plan-name"] = plan_name
+        system["plan-namespace"] = str(meta.get("namespace") or "")
+        if settings.use_conversion_cr:
+            system["conversion-type"] = kind
+            if conversion_name:
+                system["conversion"] = conversion_name
+    return _assemble(
+        rules=rules,
+        system_labels=system,
+        generate_name=f"{plan_name}-{vm_id}-",
+        settings=settings,
+        plan_spec=spec,
+        vm=vm,
+        disks=disks,
+        secret_name=secret_name or f"{plan_name}-{vm_id}",
+        kind=kind,
+    )
+
+
+def preview_convertor_pod(
+    target_namespace: str,
+    *,
+    node_selector: Mapping[str, str] | None = None,
+    affinity: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+    settings: ConvertorSettings | None = None,
+    name: str = "preview",
+) -> dict[str, Any]:
+    """A convertor pod for rules that are not in a plan yet (the placement preview).
+
+    It carries ``forklift.app=virt-v2v`` (so spreading rules see it as a convertor) but no plan,
+    migration or VM labels.
+    """
+    settings = settings or ConvertorSettings()
+    rules = _Rules(
+        target_namespace=_text(target_namespace, "target namespace", "name the namespace the VMs migrate into"),
+        node_selector=_string_map(node_selector, "convertorNodeSelector"),
+        affinity=_affinity(affinity, "convertorAffinity"),
+        labels=_string_map(labels, "convertorLabels"),
+    )
+    return _assemble(
+        rules=rules,
+        system_labels={FORKLIFT_APP_LABEL: CONVERTOR_APP},
+        generate_name=f"{name}-",
+        settings=settings,
+        plan_spec={},
+        vm={},
+        disks=(),
+        secret_name=f"{name}-secret",
+        kind="Remote",
+    )

@@ -1,0 +1,135 @@
+"""Forklift-shaped status for Migrations and Plans: per-VM phase, pipeline steps and conditions.
+
+A cold vSphere VM converted and copied by virt-v2v walks the phases ``CreateGuestConversionPod →
+ConvertGuest → CopyDisksVirtV2V → CreateVM → Completed`` with the pipeline ``Initialize,
+DiskAllocation, ImageConversion, DiskTransferV2v, VirtualMachineCreation`` (forklift-model.md §1.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mtv_mcp.core.convertor.progress import STAGE_ORDER, Stage, V2VProgress
+
+MIB = 1024 * 1024
+PIPELINE: tuple[tuple[str, str], ...] = (
+    ("Initialize", "Initialize migration."),
+    ("DiskAllocation", "Allocate disks."),
+    ("ImageConversion", "Convert image to kubevirt."),
+    ("DiskTransferV2v", "Copy disks."),
+    ("VirtualMachineCreation", "Create VM."),
+)
+_COPY_INDEX = STAGE_ORDER.index(Stage.DISK_COPY)
+
+
+def condition(
+    kind: str, *, category: str, now: str, reason: str = "", message: str = "", status: str = "True"
+) -> dict[str, Any]:
+    found = {"type": kind, "status": status, "category": category, "lastTransitionTime": now}
+    if reason:
+        found["reason"] = reason
+    if message:
+        found["message"] = message
+    return found
+
+
+def set_condition(conditions: list[dict[str, Any]], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Replace the condition of the same type (keeping its transition time when nothing changed)."""
+    old = next((c for c in conditions if c.get("type") == new["type"]), None)
+    if old is not None and (old.get("status"), old.get("message")) == (new["status"], new.get("message")):
+        new = {**new, "lastTransitionTime": old["lastTransitionTime"]}
+    return [*(c for c in conditions if c.get("type") != new["type"]), new]
+
+
+def drop_condition(conditions: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [c for c in conditions if c.get("type") != kind]
+
+
+def _step(name: str, description: str, total: int) -> dict[str, Any]:
+    return {"name": name, "description": description, "phase": "Pending", "progress": {"total": total, "completed": 0}}
+
+
+def initial_vm_status(vm: dict[str, Any], disks: Sequence[tuple[str, int]], now: str) -> dict[str, Any]:
+    """A VM that just entered ``CreateGuestConversionPod``; ``disks`` are (name, bytes) pairs."""
+    total_mb = sum(size for _, size in disks) // MIB
+    pipeline = [_step(name, description, 1) for name, description in PIPELINE]
+    for step in pipeline[:2]:
+        step.update(phase="Completed", started=now, completed=now, progress={"total": 1, "completed": 1})
+    pipeline[1]["progress"] = {"total": total_mb, "completed": total_mb}
+    pipeline[1]["annotations"] = {"unit": "MB"}
+    transfer = pipeline[3]
+    transfer["progress"] = {"total": total_mb, "completed": 0}
+    transfer["annotations"] = {"unit": "MB"}
+    transfer["tasks"] = [
+        {
+            "name": name,
+            "phase": "Pending",
+            "progress": {"total": size // MIB, "completed": 0},
+            "annotations": {"unit": "MB"},
+        }
+        for name, size in disks
+    ]
+    return {
+        "id": vm["id"],
+        "name": vm.get("name", vm["id"]),
+        "phase": "CreateGuestConversionPod",
+        "started": now,
+        "restorePowerState": "On",
+        "pipeline": pipeline,
+    }
+
+
+def _start(step: dict[str, Any], now: str) -> None:
+    if step["phase"] == "Pending":
+        step["phase"] = "Running"
+        step["started"] = now
+
+
+def _complete(step: dict[str, Any], now: str) -> None:
+    if step["phase"] != "Completed":
+        step.setdefault("started", now)
+        step["phase"] = "Completed"
+        step["completed"] = now
+        step["progress"]["completed"] = step["progress"]["total"]
+
+
+def apply_progress(status: dict[str, Any], progress: V2VProgress, sizes: Sequence[int], now: str) -> None:
+    """Move the VM's phase and pipeline to what the convertor log says."""
+    steps = {step["name"]: step for step in status["pipeline"]}
+    conversion, transfer = steps["ImageConversion"], steps["DiskTransferV2v"]
+    status["phase"] = "ConvertGuest"
+    _start(conversion, now)
+    if STAGE_ORDER.index(progress.stage) < _COPY_INDEX and not progress.completed:
+        return
+    _complete(conversion, now)
+    status["phase"] = "CopyDisksVirtV2V"
+    _start(transfer, now)
+    fraction = progress.overall_percent(sizes) / 100
+    transfer["progress"]["completed"] = int(sum(sizes) * fraction) // MIB
+    for index, task in enumerate(transfer.get("tasks", []), start=1):
+        if (progress.disk_index and index < progress.disk_index) or progress.completed:
+            _complete(task, now)
+        elif index == progress.disk_index:
+            _start(task, now)
+            task["progress"]["completed"] = int(task["progress"]["total"] * (progress.percent or 0) / 100)
+
+
+def finish_vm(status: dict[str, Any], now: str, error: str | None = None) -> None:
+    """Completed (successfully, or with ``error`` on the step that was running)."""
+    steps = {step["name"]: step for step in status["pipeline"]}
+    if error is None:
+        for step in status["pipeline"]:
+            _complete(step, now)
+        for task in steps["DiskTransferV2v"].get("tasks", []):
+            _complete(task, now)
+    else:
+        running = next((s for s in status["pipeline"] if s["phase"] == "Running"), steps["ImageConversion"])
+        running.setdefault("started", now)
+        running.update(phase="Completed", completed=now, error={"phase": running["name"], "reasons": [error]})
+        status["error"] = {"phase": status["phase"], "reasons": [error]}
+        status["conditions"] = [condition("Failed", category="Advisory", now=now, message=error)]
+    if error is None:
+        status["conditions"] = [condition("Succeeded", category="Advisory", now=now)]
+    status["phase"] = "Completed"
+    status["completed"] = now

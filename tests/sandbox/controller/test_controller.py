@@ -1,0 +1,257 @@
+"""The sandbox migration controller, driven over the real Kubernetes API of a running sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kubernetes import client, config
+
+from mtv_mcp.core.convertor.pod_template import convertor_selector
+from mtv_mcp.core.convertor.progress import Stage, parse_v2v_log
+from mtv_mcp.core.convertor.scheduling import ReasonKind, decode_failed_scheduling
+from mtv_mcp.sandbox.controller.controller import (
+    FAIL_ANNOTATION,
+    OFF_RULE_ANNOTATION,
+    ControllerOptions,
+    migration_controller,
+)
+from mtv_mcp.sandbox.controller.facts import VmFacts
+from mtv_mcp.sandbox.runner import Sandbox
+
+DATA = Path(__file__).parent / "data"
+CRDS = Path(__file__).resolve().parents[4] / "shared" / "crds"
+GI = 1024**3
+PLAN_UID = "7c1d4e2a-0b8f-4c55-9a71-2f6f3c9d1e01"
+GROUP, VERSION, NS = "forklift.konveyor.io", "v1beta1", "openshift-mtv"
+FACTS = {
+    "vm-2050": VmFacts(
+        "web-frontend-01",
+        (("[ds-sas-01] web-frontend-01/web-frontend-01.vmdk", 60 * GI),),
+        os_label="Red Hat Enterprise Linux 8.9 (Ootpa)",
+    ),
+    "vm-2041": VmFacts(
+        "pg-prod-01",
+        (
+            ("[ds-nvme-01] pg-prod-01/pg-prod-01.vmdk", 100 * GI),
+            ("[ds-nvme-01] pg-prod-01/pg-prod-01_1.vmdk", 500 * GI),
+        ),
+        uefi=True,
+    ),
+    "vm-2061": VmFacts(
+        "win-sql-01",
+        (("d0", 200 * GI), ("d1", 1024 * GI), ("d2", 250 * GI)),
+        uefi=True,
+        windows=True,
+        os_label="Microsoft Windows Server 2022 Datacenter",
+    ),
+}
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    plugin = migration_controller(ControllerOptions(vm_facts=FACTS))
+    with Sandbox.start(data=DATA, crds=CRDS, frozen_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC), plugins=[plugin]) as sb:
+        yield sb
+
+
+@pytest.fixture
+def api(sandbox: Sandbox) -> client.ApiClient:
+    return config.new_client_from_config(str(sandbox.kubeconfig_path))
+
+
+def _annotate(api: client.ApiClient, annotations: dict[str, str]) -> None:
+    client.CustomObjectsApi(api).patch_namespaced_custom_object(
+        GROUP, VERSION, NS, "plans", "wave1", {"metadata": {"annotations": annotations}}
+    )
+
+
+def _start(api: client.ApiClient) -> dict[str, Any]:
+    body = {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "Migration",
+        "metadata": {"generateName": "wave1-", "namespace": NS},
+        "spec": {"plan": {"name": "wave1", "namespace": NS}},
+    }
+    created: dict[str, Any] = client.CustomObjectsApi(api).create_namespaced_custom_object(
+        GROUP, VERSION, NS, "migrations", body
+    )
+    return created
+
+
+def _pods(api: client.ApiClient, migration: dict[str, Any]) -> dict[str, Any]:
+    selector = convertor_selector(PLAN_UID, migration["metadata"]["uid"])
+    pods = client.CoreV1Api(api).list_namespaced_pod("app-migrated", label_selector=selector).items
+    return {pod.metadata.labels["vmID"]: pod for pod in pods}
+
+
+def _events(api: client.ApiClient, pod: Any) -> list[Any]:
+    return (
+        client.CoreV1Api(api)
+        .list_namespaced_event("app-migrated", field_selector=f"involvedObject.name={pod.metadata.name}")
+        .items
+    )
+
+
+def _migration(api: client.ApiClient, migration: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = client.CustomObjectsApi(api).get_namespaced_custom_object(
+        GROUP, VERSION, NS, "migrations", migration["metadata"]["name"]
+    )
+    return found
+
+
+def _vm(status: dict[str, Any], vm_id: str) -> dict[str, Any]:
+    return next(vm for vm in status["status"]["vms"] if vm["id"] == vm_id)
+
+
+def test_demo_plan_gives_running_pending_and_later_succeeded_pods(sandbox: Sandbox, api: client.ApiClient) -> None:
+    migration = _start(api)
+    pods = _pods(api, migration)
+    assert sorted(pods) == ["vm-2041", "vm-2050", "vm-2061"]
+    web, pg, win = pods["vm-2050"], pods["vm-2041"], pods["vm-2061"]
+    assert (web.status.phase, web.spec.node_name) == ("Running", "worker-3")
+    assert web.metadata.name.startswith("wave1-vm-2050-")
+    assert web.metadata.labels["team"] == "migration"
+    assert [c.image for c in web.spec.init_containers] == ["registry.example.com/mtv/vddk:8.0.3"]
+    assert web.status.init_container_statuses[0].state.terminated.reason == "Completed"
+    assert (win.status.phase, win.spec.node_name) == ("Pending", None)
+    [failed] = [e for e in _events(api, win) if e.reason == "FailedScheduling"]
+    assert failed.type == "Warning"
+    diagnosis = decode_failed_scheduling(failed.message)
+    assert diagnosis.total_nodes == 9
+    kinds = {r.kind for r in diagnosis.reasons}
+    assert {
+        ReasonKind.INSUFFICIENT_MEMORY,
+        ReasonKind.POD_ANTI_AFFINITY,
+        ReasonKind.TAINT,
+        ReasonKind.NODE_SELECTOR,
+    } <= kinds
+    assert pg.status.phase == "Pending"
+    assert win.status.conditions[0].reason == "Unschedulable"
+
+    sandbox.clock.advance(minutes=4, seconds=30)
+    pods = _pods(api, migration)
+    assert pods["vm-2050"].status.phase == "Succeeded"
+    [state] = pods["vm-2050"].status.container_statuses
+    assert (state.state.terminated.exit_code, state.state.terminated.reason) == (0, "Completed")
+    assert (pods["vm-2041"].status.phase, pods["vm-2041"].spec.node_name) == ("Running", "worker-3")
+    assert pods["vm-2061"].status.phase == "Pending"
+
+    log = client.CoreV1Api(api).read_namespaced_pod_log(
+        pods["vm-2050"].metadata.name, "app-migrated", container="virt-v2v"
+    )
+    done = parse_v2v_log(log, disk_sizes=[60 * GI])
+    assert done.completed
+    assert done.throughput is not None
+    status = _migration(api, migration)
+    assert _vm(status, "vm-2050")["phase"] == "Completed"
+    assert _vm(status, "vm-2041")["phase"] in ("ConvertGuest", "CopyDisksVirtV2V")
+    assert [c["type"] for c in status["status"]["conditions"]] == ["Running"]
+
+
+def test_progress_in_logs_matches_migration_status(sandbox: Sandbox, api: client.ApiClient) -> None:
+    migration = _start(api)
+    sandbox.clock.advance(minutes=15)
+    pg = _pods(api, migration)["vm-2041"]
+    log = client.CoreV1Api(api).read_namespaced_pod_log(pg.metadata.name, "app-migrated", container="virt-v2v")
+    sizes = [100 * GI, 500 * GI]
+    progress = parse_v2v_log(log, disk_sizes=sizes)
+    assert progress.stage is Stage.DISK_COPY
+    assert progress.disk_count == 2
+    vm = _vm(_migration(api, migration), "vm-2041")
+    assert vm["phase"] == "CopyDisksVirtV2V"
+    transfer = next(step for step in vm["pipeline"] if step["name"] == "DiskTransferV2v")
+    assert transfer["phase"] == "Running"
+    assert transfer["progress"]["total"] == 600 * 1024
+    assert transfer["progress"]["completed"] == int(sum(sizes) * progress.overall_percent(sizes) / 100) // 2**20
+    assert [t["name"] for t in transfer["tasks"]] == [name for name, _ in FACTS["vm-2041"].disks]
+
+
+def test_pending_timeout_and_the_end_of_the_migration(sandbox: Sandbox, api: client.ApiClient) -> None:
+    migration = _start(api)
+    sandbox.clock.advance(minutes=6)
+    win = _vm(_migration(api, migration), "vm-2061")
+    assert win["phase"] == "Completed"
+    assert win["error"]["reasons"][0].startswith("conversion pod wave1-vm-2061-")
+    assert "stuck in Pending for 5m0s (reason: Unschedulable: 0/9 nodes are available" in win["error"]["reasons"][0]
+    sandbox.clock.advance(minutes=40)
+    pods = _pods(api, migration)
+    assert pods["vm-2041"].status.phase == "Succeeded"
+    status = _migration(api, migration)
+    assert [c["type"] for c in status["status"]["conditions"]] == ["Failed"]
+    assert status["status"]["completed"]
+    plan = client.CustomObjectsApi(api).get_namespaced_custom_object(GROUP, VERSION, NS, "plans", "wave1")
+    types = {c["type"] for c in plan["status"]["conditions"]}
+    assert "Failed" in types
+    assert "Executing" not in types
+    assert plan["status"]["migration"]["history"][0]["migration"]["uid"] == migration["metadata"]["uid"]
+
+
+def test_one_big_step_equals_many_small_ones() -> None:
+    def run(steps: int) -> list[tuple[str, str, str | None, str]]:
+        with Sandbox.start(
+            data=DATA,
+            crds=CRDS,
+            frozen_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+            plugins=[migration_controller(ControllerOptions(vm_facts=FACTS))],
+        ) as sb:
+            own = config.new_client_from_config(str(sb.kubeconfig_path))
+            migration = _start(own)
+            for _ in range(steps):
+                sb.clock.advance(minutes=20 / steps)
+            pods = _pods(own, migration)
+            core = client.CoreV1Api(own)
+            return [
+                (
+                    vm,
+                    p.status.phase,
+                    p.spec.node_name,
+                    core.read_namespaced_pod_log(p.metadata.name, "app-migrated") if p.spec.node_name else "",
+                )
+                for vm, p in sorted(pods.items())
+            ]
+
+    assert run(1) == run(37)
+
+
+def test_oom_hook_kills_the_convertor(sandbox: Sandbox, api: client.ApiClient) -> None:
+    _annotate(api, {FAIL_ANNOTATION: "vm-2050=oom"})
+    migration = _start(api)
+    sandbox.clock.advance(minutes=4)
+    web = _pods(api, migration)["vm-2050"]
+    assert web.status.phase == "Failed"
+    [state] = web.status.container_statuses
+    assert (state.state.terminated.reason, state.state.terminated.exit_code) == ("OOMKilled", 137)
+    assert any(e.reason == "OOMKilling" for e in _events(api, web))
+    vm = _vm(_migration(api, migration), "vm-2050")
+    assert "OOMKilled" in vm["error"]["reasons"][0]
+
+
+def test_disk_full_hook_reports_the_root_cause(sandbox: Sandbox, api: client.ApiClient) -> None:
+    _annotate(api, {FAIL_ANNOTATION: "vm-2050=disk-full"})
+    migration = _start(api)
+    sandbox.clock.advance(minutes=4)
+    web = _pods(api, migration)["vm-2050"]
+    assert web.status.phase == "Failed"
+    log = client.CoreV1Api(api).read_namespaced_pod_log(web.metadata.name, "app-migrated")
+    assert parse_v2v_log(log).errors[0].code == "disk-full"
+
+
+def test_off_rule_hook_binds_where_the_rules_forbid(sandbox: Sandbox, api: client.ApiClient) -> None:
+    _annotate(api, {OFF_RULE_ANNOTATION: "vm-2041=worker-0"})
+    migration = _start(api)
+    pods = _pods(api, migration)
+    assert (pods["vm-2041"].status.phase, pods["vm-2041"].spec.node_name) == ("Running", "worker-0")
+    assert pods["vm-2041"].spec.node_selector["storage"] == "nvme"
+
+
+def test_bad_hook_annotation_is_reported_on_the_migration(sandbox: Sandbox, api: client.ApiClient) -> None:
+    _annotate(api, {FAIL_ANNOTATION: "vm-2050=explode"})
+    migration = _start(api)
+    [condition] = _migration(api, migration)["status"]["conditions"]
+    assert (condition["type"], condition["status"], condition["reason"]) == ("Ready", "False", "NotValid")
+    assert "explode" in condition["message"]
+    assert _pods(api, migration) == {}
