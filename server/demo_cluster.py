@@ -4,8 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from mtv_mcp.core.config import Settings
+from mtv_mcp.core.errors import MtvError
+
+
+@dataclass(frozen=True)
+class DemoCluster:
+    """Where the running demo sandbox answers."""
+
+    url: str
+    kubeconfig_path: Path
+    inventory_url: str
+
+
+@contextmanager
+def demo_sandbox() -> Iterator[DemoCluster]:
+    """The demo data set on loopback, with the Migration controller running."""
+    from mtv_mcp.sandbox.controller.controller import migration_controller
+    from mtv_mcp.sandbox.runner import Sandbox
+
+    with Sandbox.start(data="demo", plugins=[migration_controller()]) as sandbox:
+        if sandbox.inventory_url is None:
+            raise MtvError("the sandbox started without its inventory service", hint="reinstall mtv-mcp")
+        yield DemoCluster(sandbox.url, sandbox.kubeconfig_path, sandbox.inventory_url)
 
 
 @contextmanager
@@ -14,9 +38,7 @@ def cluster_for(settings: Settings, *, demo: bool) -> Iterator[Settings]:
     if not demo:
         yield settings
         return
-    from mtv_mcp.sandbox.runner import Sandbox
-
-    with Sandbox.start(data="demo") as sandbox:
+    with demo_sandbox() as sandbox:
         yield settings.model_copy(
             update={
                 "kubeconfig": sandbox.kubeconfig_path,

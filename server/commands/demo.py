@@ -7,8 +7,6 @@ import json
 import shutil
 from typing import Any
 
-from mtv_mcp.core.errors import MtvError
-
 ORDER = 60
 
 
@@ -25,15 +23,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(_: argparse.Namespace) -> int:
     import anyio
 
-    from mtv_mcp.sandbox.runner import Sandbox
+    from mtv_mcp.server.demo_cluster import demo_sandbox
     from mtv_mcp.server.walkthrough import assistant_config, run_walkthrough
 
     def write(text: str) -> None:
         print(text, flush=True)
 
-    with Sandbox.start(data="demo") as sandbox:
-        if sandbox.inventory_url is None:
-            raise MtvError("the sandbox started without its inventory service", hint="reinstall mtv-mcp")
+    with demo_sandbox() as sandbox:
         write(f"Sandbox cluster: {sandbox.url} (kubeconfig {sandbox.kubeconfig_path})")
         failures = anyio.run(run_walkthrough, sandbox.kubeconfig_path, sandbox.inventory_url, write)
     executable = shutil.which("mtv-mcp") or "mtv-mcp"
