@@ -1,0 +1,184 @@
+"""Create-plan orchestration: gather what the builder needs from the cluster and the inventory,
+then write the objects with rollback (no orphans) and idempotency (an identical plan is reported,
+a different one is a conflict with a diff).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from mtv_mcp.core.cluster import ClusterClient, ClusterError, bearer_token, forklift_kind, kinds
+from mtv_mcp.core.credentials import Credentials
+from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.inventory import EnrichedInventory, InventoryClient, InventoryError, load_vms
+from mtv_mcp.core.plan.builder import PlanBuild, build_plan_objects, map_owner_patch
+from mtv_mcp.core.plan.compare import PlanComparison, compare_plans
+from mtv_mcp.core.plan.request import PlanRequest
+from mtv_mcp.core.plan.resolve import (
+    VmSelection,
+    VmSelectionInput,
+    default_target_provider,
+    optional_list,
+    ready_provider,
+    require_map,
+    resolve_vms,
+)
+
+if TYPE_CHECKING:
+    from mtv_mcp.core.runtime import Runtime
+
+
+class PreparedPlan(BaseModel):
+    """The built objects and how the VMs were chosen."""
+
+    build: PlanBuild
+    selection: VmSelection
+    warnings: list[str] = Field(description="From gathering the inputs (inventory, query, cluster reads)")
+
+
+class AppliedPlan(BaseModel):
+    """What applying did: created the objects, or found the identical plan already there."""
+
+    status: Literal["created", "exists"]
+    created: list[str] = Field(description="Kind/name of every object this call created")
+    plan: dict[str, Any] = Field(description="The Plan as the cluster returned it")
+
+
+class PlanConflictError(MtvError):
+    """A plan of that name exists with a different spec."""
+
+    def __init__(self, comparison: PlanComparison, name: str, namespace: str) -> None:
+        super().__init__(
+            f"plan '{name}' already exists in namespace {namespace} and differs in "
+            f"{', '.join(comparison.differences)}:\n{comparison.diff}",
+            field="name",
+            hint="choose another name, or change the existing plan's placement with patch_plan",
+        )
+        self.comparison = comparison
+
+
+def _source_collections(
+    inventory: EnrichedInventory, credentials: Credentials, runtime: Runtime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The provider's networks and datastores (for map entry names; empty when not served)."""
+    token = bearer_token(credentials)
+    found: list[list[dict[str, Any]]] = []
+    with InventoryClient.for_settings(inventory.base_url, token, runtime.settings) as client:
+        for name in ("networks", "datastores"):
+            try:
+                found.append(client.collection(inventory.provider, name))
+            except InventoryError as error:
+                if error.status != 404:
+                    raise
+                found.append([])
+    return found[0], found[1]
+
+
+def prepare_plan(
+    runtime: Runtime,
+    credentials: Credentials,
+    cluster: ClusterClient,
+    request: PlanRequest,
+    vms: VmSelectionInput,
+) -> PreparedPlan:
+    """Check providers, maps and VMs against the cluster and inventory, and build the objects."""
+    namespace = request.namespace
+    source = ready_provider(cluster, namespace, request.source_provider, "source")
+    if request.target_provider:
+        target: dict[str, Any] | None = ready_provider(cluster, namespace, request.target_provider, "target")
+    else:
+        target = default_target_provider(cluster, namespace)
+    if request.network_map:
+        require_map(cluster, kinds.NETWORK_MAP, namespace, request.network_map, "network_map")
+    if request.storage_map:
+        require_map(cluster, kinds.STORAGE_MAP, namespace, request.storage_map, "storage_map")
+    source_meta = source.get("metadata") or {}
+    inventory = load_vms(runtime, credentials, str(source_meta["name"]), str(source_meta["namespace"]))
+    selection = resolve_vms(vms, inventory.vms, provider=inventory.provider.name)
+    warnings = [*inventory.warnings, *selection.warnings]
+    networks, datastores = _source_collections(inventory, credentials, runtime)
+    storage_classes = optional_list(cluster.list_storage_classes, "storage classes", warnings)
+    nads = optional_list(cluster.list_nads, "network attachment definitions", warnings)
+    version = cluster.forklift_version()
+    build = build_plan_objects(
+        request,
+        source_provider=source,
+        target_provider=target,
+        vms=selection.vms,
+        networks=networks,
+        datastores=datastores,
+        storage_classes=storage_classes,
+        nads=nads,
+        forklift_version=version.version,
+    )
+    return PreparedPlan(build=build, selection=selection, warnings=warnings)
+
+
+def existing_plan(cluster: ClusterClient, namespace: str, name: str) -> dict[str, Any] | None:
+    """The plan ``name``, or None when there is none."""
+    try:
+        return cluster.get_plan(namespace, name)
+    except ClusterError as error:
+        if error.status == 404:
+            return None
+        raise
+
+
+def _label(obj: dict[str, Any]) -> str:
+    return f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}"
+
+
+def _rollback(cluster: ClusterClient, created: list[dict[str, Any]]) -> list[str]:
+    """Delete ``created`` newest first; sentences for what could not be deleted."""
+    left: list[str] = []
+    for obj in reversed(created):
+        meta = obj.get("metadata") or {}
+        kind = forklift_kind(str(obj.get("kind")))
+        try:
+            cluster.delete(kind, meta.get("namespace"), str(meta.get("name")))
+        except ClusterError as error:
+            if error.status != 404:
+                left.append(
+                    f"{_label(obj)} is left over ({error.message}); remove it with: "
+                    f"kubectl delete {kind.plural} {meta.get('name')} -n {meta.get('namespace')}"
+                )
+    return left
+
+
+def apply_plan(cluster: ClusterClient, build: PlanBuild) -> AppliedPlan:
+    """Create the maps and the plan, then make the maps owned by the plan.
+
+    An identical existing plan is reported (status ``exists``); a different one raises
+    ``PlanConflictError``. When any write fails, everything this call created is deleted again
+    and the cluster's message is raised.
+    """
+    meta = build.plan["metadata"]
+    found = existing_plan(cluster, meta["namespace"], meta["name"])
+    if found is not None:
+        comparison = compare_plans(build.plan, found)
+        if not comparison.identical:
+            raise PlanConflictError(comparison, meta["name"], meta["namespace"])
+        return AppliedPlan(status="exists", created=[], plan=found)
+    created: list[dict[str, Any]] = []
+    step = ""
+    try:
+        for obj in build.objects():
+            step = f"creating {_label(obj)}"
+            kind = forklift_kind(obj["kind"])
+            created.append(cluster.create(kind, obj["metadata"]["namespace"], obj))
+        plan = created[-1]
+        for owned in created[:-1]:
+            step = f"making the plan own {_label(owned)}"
+            owned_meta = owned["metadata"]
+            cluster.patch(
+                forklift_kind(owned["kind"]), owned_meta["namespace"], owned_meta["name"], map_owner_patch(plan)
+            )
+    except ClusterError as error:
+        left = _rollback(cluster, created)
+        undone = ", ".join(_label(obj) for obj in created)
+        cleanup = f"; removed what this call had created ({undone})" if undone else "; nothing was created"
+        cleanup = "; " + "; ".join(left) if left else cleanup
+        raise MtvError(f"{step} failed: {error.message}{cleanup}", hint=error.hint) from None
+    return AppliedPlan(status="created", created=[_label(obj) for obj in created], plan=plan)

@@ -1,0 +1,252 @@
+"""create_plan through a real MCP client against the sandbox (CRD validation on) and a loopback
+inventory: the convertor-optimization guide's use cases as dry runs and applied, read back with
+kubectl; rollback, idempotency, conflicts, RBAC, read-only mode and argument errors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from mtv_mcp.core.crdschema import CrdCatalog
+from mtv_mcp.core.plan import compare_plans
+from mtv_mcp.sandbox.runner import Sandbox
+from tests.core.inventory.fake_inventory import FakeInventory
+from tests.tools.plan_fixtures import (
+    CRDS,
+    connect,
+    inventory,
+    kubectl_get,
+    kubectl_names,
+    sandbox,
+    shared_sandbox,
+    text_of,
+)
+
+pytestmark = pytest.mark.anyio
+__all__ = ["inventory", "sandbox", "shared_sandbox"]
+
+SPREAD = "REPEL pods(forklift.app in [virt-v2v]) in all namespaces on node"
+# name, arguments, spec fields expected in the Plan (guide: convertor-optimization-guide.md)
+USE_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    (
+        "labeled-conversion",
+        {"convertor_labels": "migration-batch=phase1,team=infra", "vms": "web-frontend-01,pg-prod-01"},
+        {"convertorLabels": {"migration-batch": "phase1", "team": "infra"}},
+    ),
+    (
+        "memory-intensive",
+        {"convertor_node_selector": {"memory": "high", "ram": "dedicated"}, "vms": "where memoryMB > 32768"},
+        {"convertorNodeSelector": {"memory": "high", "ram": "dedicated"}},
+    ),
+    (
+        "ceph-proximity",
+        {"convertor_affinity": "PREFER pods(app=ceph-osd) on node weight=90", "vms": ["vm-2041", "win-sql-01"]},
+        {
+            "convertorAffinity": {
+                "podAffinity": {
+                    "preferredDuringSchedulingIgnoredDuringExecution": [
+                        {
+                            "weight": 90,
+                            "podAffinityTerm": {
+                                "labelSelector": {"matchLabels": {"app": "ceph-osd"}},
+                                "topologyKey": "kubernetes.io/hostname",
+                            },
+                        }
+                    ]
+                }
+            }
+        },
+    ),
+    (
+        "nvme-optimized",
+        {
+            "convertor_node_selector": "storage=nvme,performance=extreme",
+            "convertor_affinity": "REQUIRE pods(storage-controller=nvme) on node",
+            "convertor_labels": "performance=extreme,storage=nvme",
+            "migration_type": "warm",
+            "vms": "where sum(disks.capacityGB) > 1000",
+        },
+        {"type": "warm", "warm": True, "convertorNodeSelector": {"performance": "extreme", "storage": "nvme"}},
+    ),
+    (
+        "comprehensive-optimization",
+        {
+            "target_node_selector": "production=true,performance=high",
+            "target_affinity": "AVOID pods(app=web) on node",
+            "target_labels": "environment=production,tier=database",
+            "convertor_node_selector": "conversion=optimized,storage=fast",
+            "convertor_affinity": ["REQUIRE pods(storage=high-performance) on node", SPREAD],
+            # the guide writes conversion=optimized, but Forklift 2.12 owns the 'conversion' label
+            "convertor_labels": "conversion-profile=optimized,storage=fast",
+            "target_power_state": "on",
+            "vms": "pg-prod-01",
+        },
+        {
+            "targetLabels": {"environment": "production", "tier": "database"},
+            "targetNodeSelector": {"performance": "high", "production": "true"},
+            "targetPowerState": "on",
+        },
+    ),
+    (
+        "cold-cost-optimized",
+        {
+            "migration_type": "cold",
+            "convertor_node_selector": "cost=optimized,instance-type=spot",
+            "convertor_labels": "cost=optimized,priority=low",
+            "conversion_temp_storage_class": "ocs-storagecluster-ceph-rbd-virtualization",
+            "conversion_temp_storage_size": "100Gi",
+            "vms": "where guestOS ~= 'Windows'",
+        },
+        {"type": "cold", "conversionTempStorageSize": "100Gi"},
+    ),
+]
+
+
+def args(name: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "source": "vsphere-prod", **extra}
+
+
+def plan_of(result: Any) -> dict[str, Any]:
+    plan: dict[str, Any] = result.structured_content["objects"][-1]
+    return plan
+
+
+@pytest.mark.parametrize(("name", "extra", "expected"), USE_CASES, ids=[case[0] for case in USE_CASES])
+async def test_guide_use_case_dry_run_then_applied(
+    sandbox: Sandbox, inventory: FakeInventory, name: str, extra: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    catalog = CrdCatalog.load(CRDS)
+    async with connect(sandbox, inventory) as client:
+        dry = await client.call_tool("create_plan", args(name, **extra))
+        assert not dry.is_error, text_of(dry)
+        data = dry.structured_content
+        assert data["status"] == "dry-run"
+        assert kubectl_names(sandbox, "plans") == ["wave1", "wave2-db"]
+        spec = plan_of(dry)["spec"]
+        assert {key: spec.get(key) for key in expected} == expected
+        for obj in data["objects"]:
+            assert catalog.validate(obj) == [], obj["kind"]
+        assert [o["kind"] for o in yaml.safe_load_all(data["objects_text"])] == [o["kind"] for o in data["objects"]]
+        assert data["kubectl_command"].startswith(f"kubectl mtv create plan {name} -n openshift-mtv")
+        assert data["placement"]
+        if isinstance(extra["vms"], str) and extra["vms"].startswith("where"):
+            assert data["query"] == extra["vms"]
+
+        applied = await client.call_tool("create_plan", args(name, **extra, dry_run=False))
+        assert not applied.is_error, text_of(applied)
+        assert applied.structured_content["created"] == [
+            f"{o['kind']}/{o['metadata']['name']}" for o in data["objects"]
+        ]
+    stored = kubectl_get(sandbox, "plan", name)
+    assert compare_plans(plan_of(dry), stored).identical
+    assert {key: stored["spec"].get(key) for key in expected} == expected
+    network_map = kubectl_get(sandbox, "networkmap", f"{name}-network-map")
+    assert network_map["metadata"]["ownerReferences"][0]["uid"] == stored["metadata"]["uid"]
+
+
+async def test_guide_use_case_fields_and_text(shared_sandbox: Sandbox, inventory: FakeInventory) -> None:
+    async with connect(shared_sandbox, inventory) as client:
+        result = await client.call_tool("create_plan", args(*USE_CASES[3][:1], **USE_CASES[3][1]))
+    data = result.structured_content
+    assert sorted(vm["name"] for vm in data["vms"]) == ["file-srv-01", "win-sql-01"]
+    assert "--convertor-affinity 'REQUIRE pods(storage-controller=nvme) on node'" in data["kubectl_command"]
+    assert "--migration-type warm" in data["kubectl_command"]
+    assert any("replaces Forklift's default" in w for w in data["warnings"])
+    assert any("storage=nvme" in line for line in data["placement"])
+    text = text_of(result)
+    assert text.startswith("dry run: would create NetworkMap/nvme-optimized-network-map")
+    assert "kubectl-mtv equivalent:" in text
+
+
+async def test_json_output_and_critical_concern_warning(shared_sandbox: Sandbox, inventory: FakeInventory) -> None:
+    async with connect(shared_sandbox, inventory) as client:
+        result = await client.call_tool("create_plan", args("gpu", vms="gpu-render-01", output="json"))
+    data = result.structured_content
+    assert json.loads(data["objects_text"]) == data["objects"]
+    assert any("gpu-render-01" in w and "critical" in w for w in data["warnings"])
+
+
+async def test_identical_rerun_exists_and_different_is_conflict(sandbox: Sandbox, inventory: FakeInventory) -> None:
+    call = args("idem", vms="pg-prod-01", convertor_labels="team=db", dry_run=False)
+    async with connect(sandbox, inventory) as client:
+        first = await client.call_tool("create_plan", call)
+        again = await client.call_tool("create_plan", call)
+        other = await client.call_tool("create_plan", {**call, "convertor_labels": "team=web"})
+    assert first.structured_content["status"] == "created"
+    assert again.structured_content["status"] == "exists"
+    assert again.structured_content["created"] == []
+    assert other.is_error
+    assert other.structured_content["status"] == "conflict"
+    assert "-  team: db" in other.structured_content["diff"].replace("    ", "  ")
+    assert "+  team: web" in other.structured_content["diff"].replace("    ", "  ")
+    assert kubectl_get(sandbox, "plan", "idem")["spec"]["convertorLabels"] == {"team": "db"}
+
+
+async def test_plan_create_failure_leaves_no_maps(sandbox: Sandbox, inventory: FakeInventory) -> None:
+    rule = sandbox.faults.add("POST /apis/forklift.konveyor.io/v1beta1/namespaces/openshift-mtv/plans=500x1")
+    async with connect(sandbox, inventory) as client:
+        result = await client.call_tool("create_plan", args("broken", vms="pg-prod-01", dry_run=False))
+    assert rule.hits == 1
+    assert result.is_error
+    text = text_of(result)
+    assert "creating Plan/broken failed" in text
+    assert "injected fault" in text
+    assert "removed what this call had created (NetworkMap/broken-network-map, StorageMap/broken-storage-map)" in text
+    assert kubectl_names(sandbox, "networkmaps") == []
+    assert kubectl_names(sandbox, "storagemaps") == []
+    assert "broken" not in kubectl_names(sandbox, "plans")
+
+
+async def test_viewer_token_gets_403_and_nothing_is_created(sandbox: Sandbox, inventory: FakeInventory) -> None:
+    async with connect(sandbox, inventory, token=sandbox.viewer_token) as client:
+        dry = await client.call_tool("create_plan", args("viewer", vms="pg-prod-01"))
+        result = await client.call_tool("create_plan", args("viewer", vms="pg-prod-01", dry_run=False))
+    assert not dry.is_error
+    assert result.is_error
+    assert "(403)" in text_of(result)
+    assert "nothing was created" in text_of(result)
+    assert kubectl_names(sandbox, "networkmaps") == []
+
+
+async def test_read_only_server_only_dry_runs(shared_sandbox: Sandbox, inventory: FakeInventory) -> None:
+    async with connect(shared_sandbox, inventory, read_only=True) as client:
+        dry = await client.call_tool("create_plan", args("ro", vms="pg-prod-01"))
+        result = await client.call_tool("create_plan", args("ro", vms="pg-prod-01", dry_run=False))
+    assert not dry.is_error
+    assert result.is_error
+    assert "create_plan: dry_run: this server is read-only" in text_of(result)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "words"),
+    [
+        ({"name": "Wave_1"}, "name", "not a valid name"),
+        ({"source": "nope"}, "source", "does not exist"),
+        ({"convertor_labels": "team"}, "convertor_labels", "not a key=value pair"),
+        ({"convertor_labels": "bad key=x"}, "convertor_labels", "key 'bad key'"),
+        ({"convertor_labels": "forklift.app=x"}, "convertor_labels", "Forklift sets on convertor pods"),
+        ({"target_node_selector": {"zone": "a b"}}, "target_node_selector", "value 'a b'"),
+        ({"convertor_affinity": "ATTRACT pods(x=y) on node"}, "convertor_affinity", "column 1"),
+        ({"target_affinity": ["PREFER pods(a=b) on node", "AVOID pods() on node"]}, "target_affinity[1]", ""),
+        ({"vms": "no-such-vm,pg-prod-01"}, "vms", "no VM with the name or id 'no-such-vm'"),
+        ({"vms": "pg-prod-01,vm-2041"}, "vms", "given twice"),
+        ({"vms": "where memoryMB > 99999999"}, "vms", "matched none"),
+        ({"vms": "where memoryMB >"}, "vms", "column"),
+        ({"conversion_temp_storage_size": "100Gi"}, "conversion_temp_storage_class", "both"),
+    ],
+)
+async def test_bad_arguments_name_the_argument(
+    shared_sandbox: Sandbox, inventory: FakeInventory, extra: dict[str, Any], field: str, words: str
+) -> None:
+    async with connect(shared_sandbox, inventory) as client:
+        result = await client.call_tool("create_plan", {**args("bad", vms="pg-prod-01"), **extra, "dry_run": False})
+    assert result.is_error
+    text = text_of(result)
+    assert re.search(rf"(create_plan: |\n){re.escape(field)}: ", text), text
+    assert words in text
+    assert kubectl_names(shared_sandbox, "networkmaps") == []

@@ -1,0 +1,100 @@
+"""What create_plan and patch_plan share: placement argument types and result text pieces."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.karl import Affinity, explain_affinity
+from mtv_mcp.core.karl.explain import SUBJECTS
+from mtv_mcp.core.runtime import Runtime
+
+LabelMap = dict[str, str] | str
+"""Labels or a node selector: a JSON map, or ``k=v,k=v`` text as kubectl-mtv takes it."""
+
+KarlRules = str | list[str]
+"""One KARL rule, several separated by ';', or a list of rules."""
+
+_MAP_FORMS = 'a map {"k": "v"} or \'k=v,k2=v2\''
+KARL_SYNTAX = (
+    "KARL: REQUIRE|PREFER|AVOID|REPEL pods(k=v,...) [in namespaces(a,b)|in all namespaces] "
+    "on node|zone|region [weight=1..100], or REQUIRE|PREFER|AVOID|REPEL nodes(k=v) [weight=N]; "
+    "several rules: a list or ';'"
+)
+
+ConvertorLabels = Annotated[
+    LabelMap | None,
+    Field(description=f"Extra labels on the virt-v2v convertor pods, {_MAP_FORMS}"),
+]
+ConvertorNodeSelector = Annotated[
+    LabelMap | None,
+    Field(description=f"Node labels the convertor pods must run on, {_MAP_FORMS}"),
+]
+ConvertorAffinity = Annotated[
+    KarlRules | None,
+    Field(
+        description=(
+            f"Convertor pod affinity in {KARL_SYNTAX}. Replaces Forklift's default spreading of "
+            "convertors; e.g. 'PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node "
+            "weight=80; REPEL pods(forklift.app=virt-v2v) in all namespaces on node'"
+        )
+    ),
+]
+TargetLabels = Annotated[LabelMap | None, Field(description=f"Labels on the migrated VMs, {_MAP_FORMS}")]
+TargetNodeSelector = Annotated[
+    LabelMap | None, Field(description=f"Node labels the migrated VMs must run on, {_MAP_FORMS}")
+]
+TargetAffinity = Annotated[
+    KarlRules | None, Field(description="Affinity of the migrated VMs, KARL like convertor_affinity")
+]
+Namespace = Annotated[str | None, Field(description="Namespace of the plan (default: the server's Forklift namespace)")]
+DryRun = Annotated[
+    bool,
+    Field(description="true (default): only build, check and show; false: write to the cluster"),
+]
+
+
+def bullets(title: str, lines: list[str]) -> list[str]:
+    """A titled list for result text, or nothing when ``lines`` is empty."""
+    return [f"{title}:", *(f"- {line}" for line in lines)] if lines else []
+
+
+def refuse_writes_when_read_only(runtime: Runtime, dry_run: bool) -> None:
+    """A read-only server only dry-runs."""
+    if not dry_run and runtime.settings.read_only:
+        raise MtvError(
+            "this server is read-only: dry_run=false is refused",
+            field="dry_run",
+            hint="call with dry_run=true (the default) to see the result, and apply it with the kubectl "
+            "command it returns, or restart the server without --read-only",
+        )
+
+
+def _selector_sentence(subject: str, selector: dict[str, str]) -> list[str]:
+    if not selector:
+        return []
+    return [f"{subject} runs only on nodes labelled {_pairs(selector)}."]
+
+
+def placement_summary(spec: dict[str, Any]) -> list[str]:
+    """Where a plan's convertor pods and migrated VMs may run, in English, from its spec."""
+    convertor, target = SUBJECTS["convertor"], SUBJECTS["target"]
+    lines = _selector_sentence(convertor, spec.get("convertorNodeSelector") or {})
+    if spec.get("convertorAffinity"):
+        lines += explain_affinity(Affinity.from_kube(spec["convertorAffinity"]), convertor)
+    else:
+        lines.append(f"{convertor} keeps Forklift's default affinity: convertors prefer to be spread across nodes.")
+    if spec.get("convertorLabels"):
+        lines.append(f"{convertor} carries the extra labels {_pairs(spec['convertorLabels'])}.")
+    lines += _selector_sentence(target, spec.get("targetNodeSelector") or {})
+    if spec.get("targetAffinity"):
+        lines += explain_affinity(Affinity.from_kube(spec["targetAffinity"]), target)
+    if spec.get("targetLabels"):
+        lines.append(f"{target} carries the extra labels {_pairs(spec['targetLabels'])}.")
+    return lines
+
+
+def _pairs(mapping: dict[str, str]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in sorted(mapping.items()))

@@ -1,0 +1,217 @@
+"""The ``create_plan`` tool: build (dry run) or create a Forklift Plan with convertor placement."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field
+
+from mtv_mcp.core.cluster import ClusterClient
+from mtv_mcp.core.karl import FORKLIFT_DEFAULT_SPREADING, KarlResult
+from mtv_mcp.core.plan import PlanRequest, objects_as_yaml
+from mtv_mcp.core.plan.apply import PlanConflictError, PreparedPlan, apply_plan, prepare_plan
+from mtv_mcp.core.plan.resolve import compile_rules
+from mtv_mcp.tools._common import WRITES, ToolContext, ToolDefinition, headers_of, respond, runtime_of, user_errors
+from mtv_mcp.tools._plan_common import (
+    ConvertorAffinity,
+    ConvertorLabels,
+    ConvertorNodeSelector,
+    DryRun,
+    KarlRules,
+    Namespace,
+    TargetAffinity,
+    TargetLabels,
+    TargetNodeSelector,
+    bullets,
+    placement_summary,
+    refuse_writes_when_read_only,
+)
+
+Status = Literal["dry-run", "created", "exists", "conflict"]
+
+
+class PlanVmRef(BaseModel):
+    id: str
+    name: str
+
+
+class CreatePlanResult(BaseModel):
+    """The result of create_plan."""
+
+    status: Status = Field(
+        description="dry-run: nothing written; created; exists: an identical plan is already there; "
+        "conflict: a different plan has this name (see diff)"
+    )
+    plan: str
+    namespace: str
+    vms: list[PlanVmRef] = Field(description="The VMs of the plan, as resolved from names, ids or the query")
+    query: str | None = Field(description="The TSL query the VMs came from, if any")
+    objects: list[dict[str, Any]] = Field(description="NetworkMap, StorageMap (when built) and Plan")
+    objects_text: str = Field(description="The same objects as YAML documents or JSON, per `output`")
+    warnings: list[str]
+    placement: list[str] = Field(description="Where convertor pods and VMs may run, in English")
+    kubectl_command: str = Field(description="The equivalent `kubectl mtv create plan` command (POSIX shell)")
+    notes: list[str] = Field(description="Defaults filled in and what the command line cannot express")
+    created: list[str] = Field(description="Kind/name of the objects this call created")
+    diff: str | None = Field(description="On conflict: unified diff, existing vs desired")
+
+
+def _rules(value: KarlRules | None, purpose: Literal["convertor", "target"]) -> KarlResult | None:
+    if value is None or value == [] or (isinstance(value, str) and not value.strip()):
+        return None
+    return compile_rules(value, field=f"{purpose}_affinity", purpose=purpose)
+
+
+def _karl_warnings(result: KarlResult | None) -> list[str]:
+    # The builder reports a replaced default spreading itself (as convertor_affinity).
+    return [w for w in (result.warnings if result else []) if FORKLIFT_DEFAULT_SPREADING not in w]
+
+
+def _objects_text(objects: list[dict[str, Any]], prepared: PreparedPlan, output: str) -> str:
+    return json.dumps(objects, indent=2) if output == "json" else objects_as_yaml(prepared.build)
+
+
+def _headline(result: CreatePlanResult) -> str:
+    where = f"in namespace {result.namespace}"
+    names = ", ".join(f"{o['kind']}/{o['metadata']['name']}" for o in result.objects)
+    return {
+        "dry-run": f"dry run: would create {names} {where}; nothing was written (apply with dry_run=false)",
+        "created": f"created {', '.join(result.created)} {where}",
+        "exists": f"plan {result.plan} already exists {where} with this spec; nothing changed",
+        "conflict": f"conflict: plan {result.plan} already exists {where} with a different spec; nothing changed",
+    }[result.status]
+
+
+def _text(result: CreatePlanResult) -> str:
+    vms = ", ".join(f"{vm.name} ({vm.id})" for vm in result.vms)
+    lines = [
+        _headline(result),
+        *([result.diff.rstrip()] if result.diff else []),
+        f"VMs ({len(result.vms)}): {vms}" + (f"  [query: {result.query}]" if result.query else ""),
+        *bullets("warnings", result.warnings),
+        *bullets("placement", result.placement),
+        "kubectl-mtv equivalent:",
+        result.kubectl_command,
+        *bullets("notes", result.notes),
+        "objects:",
+        result.objects_text.rstrip(),
+    ]
+    return "\n".join(lines)
+
+
+@user_errors
+def create_plan(
+    name: Annotated[str, Field(description="Plan name, a DNS-1123 label (e.g. 'wave1-db')")],
+    source: Annotated[str, Field(description="Source Provider name (or 'namespace/name')")],
+    vms: Annotated[
+        str | list[str],
+        Field(
+            description=(
+                "VM names or ids ('pg-prod-01,vm-2061' or a list), or a TSL query over the same enriched "
+                "inventory as query_vms: \"where memoryGB > 16 and cluster.name = 'Cluster-Prod'\", "
+                '"where any(disks.capacityGB > 500)", "where guestOS ~= \'Windows\'"'
+            )
+        ),
+    ],
+    *,
+    ctx: ToolContext,
+    namespace: Namespace = None,
+    target: Annotated[
+        str | None, Field(description="Destination OpenShift Provider (default: the local 'host' provider)")
+    ] = None,
+    target_namespace: Annotated[
+        str | None, Field(description="Namespace of the migrated VMs and the convertor pods (default: plan's)")
+    ] = None,
+    migration_type: Annotated[
+        Literal["cold", "warm", "live", "conversion"] | None, Field(description="Default: cold")
+    ] = None,
+    convertor_labels: ConvertorLabels = None,
+    convertor_node_selector: ConvertorNodeSelector = None,
+    convertor_affinity: ConvertorAffinity = None,
+    target_labels: TargetLabels = None,
+    target_node_selector: TargetNodeSelector = None,
+    target_affinity: TargetAffinity = None,
+    target_power_state: Annotated[
+        Literal["on", "off", "auto"] | None, Field(description="Power state after migration (auto: as source)")
+    ] = None,
+    network_map: Annotated[str | None, Field(description="Existing NetworkMap name (default: build one)")] = None,
+    storage_map: Annotated[str | None, Field(description="Existing StorageMap name (default: build one)")] = None,
+    conversion_temp_storage_class: Annotated[
+        str | None, Field(description="StorageClass of a scratch volume for virt-v2v (Forklift 2.11+)")
+    ] = None,
+    conversion_temp_storage_size: Annotated[
+        str | None, Field(description="Size of that scratch volume, e.g. '100Gi'")
+    ] = None,
+    dry_run: DryRun = True,
+    output: Annotated[Literal["yaml", "json"], Field(description="Format of objects_text")] = "yaml",
+) -> Annotated[CallToolResult, CreatePlanResult]:
+    """Build a Forklift migration Plan (plus NetworkMap/StorageMap unless named) and, with
+    dry_run=false, create it.
+
+    Always dry-run first (the default): show the user the objects, warnings, placement summary and
+    the equivalent kubectl-mtv command; apply only when they agree. Checks the name, providers
+    (must be Ready), VMs (must exist, no duplicates; a query must match), labels and KARL rules
+    before writing; errors name the argument. Applying is all-or-nothing and idempotent: an
+    identical plan is reported as 'exists', a different one as 'conflict' with a diff.
+    Example: vms="where memoryGB >= 32", convertor_node_selector="storage=nvme",
+    convertor_affinity="REPEL pods(tier=database) in all namespaces on node".
+    """
+    runtime = runtime_of(ctx)
+    refuse_writes_when_read_only(runtime, dry_run)
+    convertor = _rules(convertor_affinity, "convertor")
+    target_rules = _rules(target_affinity, "target")
+    request = PlanRequest(
+        name=name,
+        namespace=namespace or runtime.settings.namespace,
+        source_provider=source,
+        target_provider=target,
+        target_namespace=target_namespace,
+        migration_type=migration_type,
+        convertor_labels=convertor_labels,
+        convertor_node_selector=convertor_node_selector,
+        convertor_affinity=convertor.affinity.to_kube() if convertor else None,
+        target_labels=target_labels,
+        target_node_selector=target_node_selector,
+        target_affinity=target_rules.affinity.to_kube() if target_rules else None,
+        target_power_state=target_power_state,
+        network_map=network_map,
+        storage_map=storage_map,
+        conversion_temp_storage_class=conversion_temp_storage_class,
+        conversion_temp_storage_size=conversion_temp_storage_size,
+    )
+    credentials = runtime.credentials(headers_of(ctx))
+    with ClusterClient.connect(credentials, runtime.settings) as cluster:
+        prepared = prepare_plan(runtime, credentials, cluster, request, vms)
+        build = prepared.build
+        status: Status = "dry-run"
+        created: list[str] = []
+        diff: str | None = None
+        if not dry_run:
+            try:
+                applied = apply_plan(cluster, build)
+                status, created = applied.status, applied.created
+            except PlanConflictError as conflict:
+                status, diff = "conflict", conflict.comparison.diff
+    objects = build.objects()
+    result = CreatePlanResult(
+        status=status,
+        plan=request.name,
+        namespace=request.namespace,
+        vms=[PlanVmRef(id=vm["id"], name=vm["name"]) for vm in build.plan["spec"]["vms"]],
+        query=prepared.selection.query,
+        objects=objects,
+        objects_text=_objects_text(objects, prepared, output),
+        warnings=[*prepared.warnings, *_karl_warnings(convertor), *_karl_warnings(target_rules), *build.warnings],
+        placement=placement_summary(build.plan["spec"]),
+        kubectl_command=build.kubectl_command,
+        notes=[*build.defaults, *build.kubectl_notes],
+        created=created,
+        diff=diff,
+    )
+    response = respond(result, _text(result), runtime, narrow_hint="ask for fewer VMs, or output='yaml'")
+    return response.model_copy(update={"is_error": True}) if status == "conflict" else response
+
+
+TOOL = ToolDefinition(function=create_plan, title="Create a migration plan", annotations=WRITES)
