@@ -29,6 +29,7 @@ class Step:
     why: str
     tool: str
     arguments: dict[str, Any]
+    expects_error: bool = False
 
 
 STEPS = (
@@ -44,7 +45,13 @@ STEPS = (
     Step(
         "A field that exists nowhere is reported, not silently empty.",
         "query_vms",
-        {"provider": "vsphere-prod", "query": "where disks.iops > 10000"},
+        {"provider": "vsphere-prod", "query": "where any(disks[*].iops > 10000)"},
+    ),
+    Step(
+        "A list where one true/false is needed gets the column and a fix.",
+        "query_vms",
+        {"provider": "vsphere-prod", "query": "where disks.capacityGB > 500"},
+        expects_error=True,
     ),
     Step(
         "Design convertor placement: near Ceph OSDs, away from production databases.",
@@ -61,6 +68,7 @@ STEPS = (
         "A typo in a rule gets the column and a hint.",
         "validate_karl",
         {"rules": "PREFERR pods(app=rook-ceph-osd) on node"},
+        expects_error=True,
     ),
     Step(
         "Dry-run a plan with convertor labels, node selector and affinity.",
@@ -68,7 +76,7 @@ STEPS = (
         {
             "name": "wave2-storage",
             "source": "vsphere-prod",
-            "vms": "where powerState = 'poweredOn' and cluster.name = 'Prod-Cluster' and memoryGB <= 16",
+            "vms": "where powerState = 'poweredOn' and cluster.name = 'Cluster-Prod' and memoryGB <= 16",
             "convertor_labels": "migration-wave=wave2,team=migration",
             "convertor_node_selector": "storage=nvme",
             "convertor_affinity": [
@@ -123,6 +131,6 @@ async def run_walkthrough(kubeconfig: Path, inventory_url: str, write: Callable[
             write(f"\n{RULE}\nStep {number}. {step.why}\n> {describe_call(step)}")
             result = await client.call_tool(step.tool, step.arguments)
             show(result, write)
-            expects_error = "typo" in step.why
+            expects_error = step.expects_error
             failures += int(result.is_error != expects_error)
     return failures

@@ -109,14 +109,15 @@ def detect_forklift_version(cluster: ClusterClient) -> ForkliftVersion:
             version = version_tuple(text)
             source = f"ClusterServiceVersion {namespace}/{csv}"
     plan_crd = _read(cluster.get_crd, PLAN_CRD)
-    if plan_crd is not None:
-        supported: bool | None = all(field in _plan_spec_fields(plan_crd) for field in CONVERTOR_FIELDS)
+    spec_fields = _plan_spec_fields(plan_crd) if plan_crd is not None else set()
+    if spec_fields:
+        supported: bool | None = all(field in spec_fields for field in CONVERTOR_FIELDS)
         how = f"schema of CRD {PLAN_CRD}"
     elif version is not None:
         supported = version[:2] >= CONVERTOR_SINCE
         how = "version (convertor fields shipped in 2.10.0)"
     else:
-        supported, how = None, "unknown (Plan CRD unreadable and version unknown)"
+        supported, how = None, "unknown (no Plan CRD schema and version unknown)"
     return ForkliftVersion(
         version=".".join(map(str, version)) if version else None,
         source=source,

@@ -37,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
         from mtv_mcp.server.http import check_bind
 
         check_bind(args.host, cert_file=args.cert_file, key_file=args.key_file, insecure_bind=args.insecure_bind)
+    for noisy in ("httpx", "mcp", "kubernetes", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     with cluster_for(settings, demo=args.demo) as effective:
         if args.http:
             import uvicorn
@@ -54,6 +56,5 @@ def run(args: argparse.Namespace) -> int:
         else:
             from mtv_mcp.server.app import create_server
 
-            logging.getLogger("mcp").setLevel(logging.WARNING)
             create_server(effective).run()
     return 0
