@@ -6,7 +6,14 @@ Every module defines its tool function and a ``TOOL`` record (``tools._common.To
 
 from __future__ import annotations
 
-from mtv_mcp.tools import cluster_overview, query_vms, validate_karl
+from mtv_mcp.tools import cluster_overview, create_plan, inspect_convertor_pods, patch_plan, query_vms, validate_karl
 from mtv_mcp.tools._common import ToolDefinition
 
-ALL_TOOLS: list[ToolDefinition] = [cluster_overview.TOOL, query_vms.TOOL, validate_karl.TOOL]
+ALL_TOOLS: list[ToolDefinition] = [
+    cluster_overview.TOOL,
+    query_vms.TOOL,
+    validate_karl.TOOL,
+    create_plan.TOOL,
+    patch_plan.TOOL,
+    inspect_convertor_pods.TOOL,
+]

@@ -8,8 +8,14 @@ import yaml
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from mtv_mcp.core.cluster import ClusterClient
+from mtv_mcp.core.convertor.preview import PlacementPreview, preview_on_cluster
+from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.karl import RuleError, compile_affinity
-from mtv_mcp.tools._common import OFFLINE, ToolContext, ToolDefinition, respond, runtime_of, user_errors
+from mtv_mcp.core.plan.labels import check_labels, parse_key_values
+from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, headers_of, respond, runtime_of, user_errors
+from mtv_mcp.tools._plan_common import LabelMap
+from mtv_mcp.tools.inspect_convertor_pods import preview_lines
 
 
 class KarlIssue(BaseModel):
@@ -23,7 +29,7 @@ class KarlIssue(BaseModel):
 
 
 class KarlValidation(BaseModel):
-    """The result of validate_karl (a later cluster preview adds a `placement` field)."""
+    """The result of validate_karl."""
 
     valid: bool = Field(description="True when every rule is valid; then `affinity` is set")
     errors: list[KarlIssue] = Field(description="One entry per invalid rule text")
@@ -35,6 +41,9 @@ class KarlValidation(BaseModel):
     soft_equivalent: list[str] | None = Field(
         description="The rules with REQUIRE→PREFER and AVOID→REPEL, when any rule is hard"
     )
+    placement: PlacementPreview | None = Field(
+        None, description="With check_cluster: the nodes a convertor pod with these rules could run on, and why not"
+    )
 
 
 def _bullets(title: str, lines: list[str]) -> list[str]:
@@ -42,10 +51,7 @@ def _bullets(title: str, lines: list[str]) -> list[str]:
 
 
 def _invalid(error: RuleError) -> KarlValidation:
-    issues = [
-        KarlIssue(field=e.field, column=e.column, message=e.message, hint=e.hint, text=str(e))
-        for e in error.all
-    ]
+    issues = [KarlIssue(field=e.field, column=e.column, message=e.message, hint=e.hint, text=str(e)) for e in error.all]
     return KarlValidation(
         valid=False,
         errors=issues,
@@ -56,6 +62,20 @@ def _invalid(error: RuleError) -> KarlValidation:
         explanation=[],
         soft_equivalent=None,
     )
+
+
+def _preview(
+    ctx: ToolContext, affinity: dict[str, Any], node_selector: dict[str, str], target_namespace: str | None
+) -> PlacementPreview:
+    runtime = runtime_of(ctx)
+    credentials = runtime.credentials(headers_of(ctx))
+    with ClusterClient.connect(credentials, runtime.settings) as cluster:
+        return preview_on_cluster(
+            cluster,
+            target_namespace or runtime.settings.namespace,
+            node_selector=node_selector,
+            affinity=affinity or None,
+        )
 
 
 @user_errors
@@ -74,6 +94,7 @@ def validate_karl(
         ),
     ],
     ctx: ToolContext,
+    *,
     purpose: Annotated[
         Literal["convertor", "target", "any"],
         Field(
@@ -92,16 +113,48 @@ def validate_karl(
             )
         ),
     ] = False,
+    check_cluster: Annotated[
+        bool,
+        Field(
+            description=(
+                "Also preview placement on the cluster: which nodes a convertor pod with these rules (plus "
+                "node_selector and the KVM request) could run on, each node's score, why the others are "
+                "excluded, and whether it would stay Pending"
+            )
+        ),
+    ] = False,
+    node_selector: Annotated[
+        LabelMap | None,
+        Field(description="With check_cluster: the convertorNodeSelector, a map or 'k=v,k2=v2'"),
+    ] = None,
+    target_namespace: Annotated[
+        str | None,
+        Field(
+            description=(
+                "With check_cluster: the plan's targetNamespace, where the convertor pod runs (pod rules without "
+                "namespaces match pods there); default: the server's namespace"
+            )
+        ),
+    ] = None,
 ) -> Annotated[CallToolResult, KarlValidation]:
     """Check KARL affinity rules and return the Kubernetes Affinity they produce.
 
-    Offline (no cluster needed). Returns the Affinity as JSON and YAML, canonical rules,
+    Offline unless check_cluster is set. Returns the Affinity as JSON and YAML, canonical rules,
     warnings (e.g. a pod selector that cannot see other namespaces), one English sentence per
     term, and a soft equivalent for hard rules. Invalid rules come back as an error result
-    naming the rule, the column and a fix.
+    naming the rule, the column and a fix. With check_cluster: the placement preview on the
+    live nodes and pods, before any plan exists.
     """
     runtime = runtime_of(ctx)
     hint = "pass fewer rules at a time"
+    selector = parse_key_values(node_selector, "node_selector")
+    check_labels(selector, "node_selector")
+    if check_cluster and purpose == "target":
+        raise MtvError(
+            "the placement preview is for convertor pods",
+            field="check_cluster",
+            hint="use purpose='convertor' (or 'any') with check_cluster, or leave check_cluster off",
+        )
     try:
         compiled = compile_affinity(rules, purpose=purpose, keep_default_spreading=keep_default_spreading)
     except RuleError as error:
@@ -118,6 +171,7 @@ def validate_karl(
         affinity_yaml=affinity_yaml,
         explanation=compiled.explanation,
         soft_equivalent=compiled.soft_equivalent,
+        placement=_preview(ctx, affinity, selector, target_namespace) if check_cluster else None,
     )
     lines = [
         f"valid: {len(compiled.rules)} rule(s)",
@@ -127,8 +181,9 @@ def validate_karl(
         *_bullets("soft equivalent", compiled.soft_equivalent or []),
         "affinity:",
         affinity_yaml.rstrip(),
+        *(preview_lines(validation.placement) if validation.placement else []),
     ]
     return respond(validation, "\n".join(lines), runtime, narrow_hint=hint)
 
 
-TOOL = ToolDefinition(function=validate_karl, title="Validate KARL affinity rules", annotations=OFFLINE)
+TOOL = ToolDefinition(function=validate_karl, title="Validate KARL affinity rules", annotations=READ_ONLY)

@@ -1,0 +1,146 @@
+"""Why a convertor pod is Pending: the scheduler's ``FailedScheduling`` decoded, confirmed per node.
+
+The newest ``FailedScheduling`` event is decoded by ``scheduling.decode_failed_scheduling`` into
+counted reasons with fixes; ``core.placement`` evaluates the pod against the live nodes and pods,
+so every reason lists the nodes it excludes now. Without an event (none yet, or events not
+readable) placement's own scheduler message is decoded. A pod that is bound but whose container
+waits (``PodInitializing``, ``ImagePullBackOff``) is reported with that reason instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mtv_mcp.core.convertor.events import EventSummary
+from mtv_mcp.core.convertor.pod_status import ContainerState
+from mtv_mcp.core.convertor.rules_check import others
+from mtv_mcp.core.convertor.scheduling import Reason, ReasonKind, decode_failed_scheduling
+from mtv_mcp.core.placement import PlacementResult, evaluate_placement
+from mtv_mcp.core.placement.result import Reason as NodeReason
+from mtv_mcp.core.placement.result import ReasonKind as NodeReasonKind
+
+_MATCHING: dict[ReasonKind, frozenset[NodeReasonKind]] = {
+    ReasonKind.NODE_SELECTOR: frozenset({NodeReasonKind.NODE_AFFINITY}),
+    ReasonKind.TAINT: frozenset({NodeReasonKind.TAINT}),
+    ReasonKind.INSUFFICIENT_CPU: frozenset({NodeReasonKind.INSUFFICIENT_RESOURCE}),
+    ReasonKind.INSUFFICIENT_MEMORY: frozenset({NodeReasonKind.INSUFFICIENT_RESOURCE}),
+    ReasonKind.INSUFFICIENT_KVM: frozenset({NodeReasonKind.INSUFFICIENT_RESOURCE}),
+    ReasonKind.INSUFFICIENT_RESOURCE: frozenset({NodeReasonKind.INSUFFICIENT_RESOURCE}),
+    ReasonKind.TOO_MANY_PODS: frozenset({NodeReasonKind.TOO_MANY_PODS}),
+    ReasonKind.POD_ANTI_AFFINITY: frozenset({NodeReasonKind.POD_ANTI_AFFINITY}),
+    ReasonKind.EXISTING_ANTI_AFFINITY: frozenset({NodeReasonKind.EXISTING_POD_ANTI_AFFINITY}),
+    ReasonKind.POD_AFFINITY: frozenset({NodeReasonKind.POD_AFFINITY}),
+    ReasonKind.POD_AFFINITY_OR_ANTI_AFFINITY: frozenset(
+        {NodeReasonKind.POD_AFFINITY, NodeReasonKind.POD_ANTI_AFFINITY}
+    ),
+    ReasonKind.UNSCHEDULABLE: frozenset({NodeReasonKind.UNSCHEDULABLE}),
+    ReasonKind.NODE_NAME: frozenset({NodeReasonKind.NODE_NAME}),
+}
+
+
+class ConfirmedReason(BaseModel):
+    """A decoded reason and the nodes placement finds it on now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: Reason
+    nodes: list[str] = Field(description="Nodes placement excludes for this reason now")
+
+
+class NodeCheck(BaseModel):
+    """One node as placement sees it for this pod now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    node: str
+    fits: bool
+    reasons: list[NodeReason] = Field(description="Why it cannot take the pod, explained")
+
+
+class PendingDiagnosis(BaseModel):
+    """Why a pod is Pending and what to change."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: Literal["unscheduled", "waiting"] = Field(
+        description="unscheduled: no node yet; waiting: bound, container not started"
+    )
+    waiting_reason: str | None = Field(None, description="Container waiting reason of a bound pod")
+    source: Literal["event", "placement", "none"] = Field(
+        description="Where the decoded message comes from: the newest FailedScheduling event or placement"
+    )
+    event: EventSummary | None = None
+    message: str | None = Field(None, description="The scheduler message that was decoded")
+    reasons: list[ConfirmedReason] = Field(default_factory=list, description="Counted reasons, blocking first")
+    fits_now: list[str] = Field(default_factory=list, description="Nodes placement finds the pod fits on now")
+    nodes: list[NodeCheck] = Field(default_factory=list)
+    fixes: list[str] = Field(default_factory=list, description="Concrete changes, most useful first")
+
+
+def _matches(reason: Reason, found: NodeReason) -> bool:
+    if found.kind not in _MATCHING.get(reason.kind, frozenset()) or not found.reported:
+        return False
+    if reason.kind is ReasonKind.TAINT and reason.taint_key is not None:
+        return found.taint is not None and found.taint.key == reason.taint_key
+    if reason.resource is not None:
+        return found.resource == reason.resource
+    return True
+
+
+def _confirm(reason: Reason, result: PlacementResult) -> ConfirmedReason:
+    nodes = [v.node for v in result.verdicts if any(_matches(reason, r) for r in v.reasons)]
+    return ConfirmedReason(reason=reason, nodes=nodes)
+
+
+def _fixes(reasons: Sequence[ConfirmedReason], fits_now: Sequence[str]) -> list[str]:
+    fixes: list[str] = []
+    if fits_now:
+        fixes.append(
+            f"placement finds room now on {', '.join(fits_now)}: the scheduler retries on its own; if the pod "
+            "stays Pending, look for what changed since the last FailedScheduling event"
+        )
+    for item in sorted(reasons, key=lambda c: c.reason.expected):
+        if not item.reason.expected and item.reason.fix not in fixes:
+            fixes.append(item.reason.fix)
+    return fixes
+
+
+def diagnose_pending(
+    pod: Mapping[str, Any],
+    *,
+    event: EventSummary | None,
+    state: ContainerState | None,
+    nodes: Sequence[Mapping[str, Any]],
+    pods: Sequence[Mapping[str, Any]],
+    namespaces: Sequence[Mapping[str, Any]],
+) -> PendingDiagnosis:
+    """The diagnosis of a Pending pod (``event``: its newest FailedScheduling, if any)."""
+    if (pod.get("spec") or {}).get("nodeName"):
+        reason = state.reason if state else None
+        return PendingDiagnosis(
+            state="waiting",
+            waiting_reason=reason or "ContainerCreating",
+            source="none",
+            fixes=[]
+            if reason in (None, "PodInitializing", "ContainerCreating")
+            else [f"the container is waiting ({reason}): see the pod's Warning events for the cause"],
+        )
+    result = evaluate_placement(pod, nodes, others(pods, pod), namespaces)
+    message = event.message if event else result.failed_scheduling_message()
+    diagnosis = decode_failed_scheduling(message, pod=pod, nodes=nodes) if message else None
+    confirmed = [_confirm(r, result) for r in diagnosis.reasons] if diagnosis else []
+    confirmed.sort(key=lambda c: c.reason.expected)
+    fits_now = [v.node for v in result.fitting()]
+    return PendingDiagnosis(
+        state="unscheduled",
+        source="event" if event else ("placement" if message else "none"),
+        event=event,
+        message=message or None,
+        reasons=confirmed,
+        fits_now=fits_now,
+        nodes=[NodeCheck(node=v.node, fits=v.fits, reasons=v.reasons) for v in result.verdicts],
+        fixes=_fixes(confirmed, fits_now),
+    )

@@ -1,0 +1,126 @@
+"""The placement preview: where a convertor pod with given rules could run, before any plan exists.
+
+The pod is ``pod_template.preview_convertor_pod`` (node selector plus KVM's schedulable label,
+affinity or Forklift's default spreading, requests with the KVM device) evaluated by
+``core.placement`` against the live nodes and pods. Fitting nodes come ranked by score; every
+excluded node has its reasons; when none fits the pod "would stay Pending", with the scheduler's
+message decoded into causes and fixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mtv_mcp.core.cluster import ClusterClient
+from mtv_mcp.core.cluster.kinds import NAMESPACE
+from mtv_mcp.core.convertor.pod_status import NodePlace, node_place
+from mtv_mcp.core.convertor.pod_template import ConvertorSettings, preview_convertor_pod
+from mtv_mcp.core.convertor.scheduling import Reason, decode_failed_scheduling
+from mtv_mcp.core.placement import Reason as NodeReason
+from mtv_mcp.core.placement import evaluate_placement
+
+
+class CandidateNode(BaseModel):
+    """A node the pod could run on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    node: str
+    score: int = Field(description="Scheduler score (higher wins)")
+    soft_pod_affinity: int = Field(description="Raw preferred pod (anti-)affinity sum")
+    soft_node_affinity: int = Field(description="Sum of the weights of matching preferred node terms")
+    place: NodePlace
+
+
+class ExcludedNode(BaseModel):
+    """A node the pod cannot run on, and every reason."""
+
+    model_config = ConfigDict(frozen=True)
+
+    node: str
+    reasons: list[NodeReason] = Field(description="Every reason, with the scheduler's wording and an explanation")
+
+
+class PlacementPreview(BaseModel):
+    """Where a convertor pod with these rules could run now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    target_namespace: str
+    node_selector: dict[str, str] = Field(description="The pod's effective node selector (KVM label included)")
+    kvm_requested: bool
+    candidates: list[CandidateNode] = Field(description="Nodes that fit, best first")
+    excluded: list[ExcludedNode]
+    would_stay_pending: bool = Field(description="No node can take the pod: it would stay Pending")
+    scheduler_message: str | None = Field(description="What kube-scheduler would report when nothing fits")
+    causes: list[Reason] = Field(description="The scheduler message decoded, with fixes (blocking first)")
+
+
+def preview_placement(
+    target_namespace: str,
+    *,
+    node_selector: Mapping[str, str] | None,
+    affinity: Mapping[str, Any] | None,
+    nodes: Sequence[Mapping[str, Any]],
+    pods: Sequence[Mapping[str, Any]],
+    namespaces: Sequence[Mapping[str, Any]],
+    labels: Mapping[str, str] | None = None,
+    settings: ConvertorSettings | None = None,
+) -> PlacementPreview:
+    """The preview on the given cluster objects (``affinity`` None: Forklift's default spreading)."""
+    settings = settings or ConvertorSettings()
+    pod = preview_convertor_pod(
+        target_namespace, node_selector=node_selector, affinity=affinity, labels=labels, settings=settings
+    )
+    result = evaluate_placement(pod, nodes, pods, namespaces)
+    places = {str((n.get("metadata") or {}).get("name")): node_place(n) for n in nodes}
+    candidates = sorted(
+        (
+            CandidateNode(
+                node=v.node,
+                score=v.score,
+                soft_pod_affinity=v.preferred_pod_affinity,
+                soft_node_affinity=v.preferred_node_affinity,
+                place=places.get(v.node, NodePlace()),
+            )
+            for v in result.fitting()
+        ),
+        key=lambda c: -c.score,
+    )
+    message = result.failed_scheduling_message()
+    causes = decode_failed_scheduling(message, pod=pod, nodes=nodes).reasons if message else []
+    return PlacementPreview(
+        target_namespace=target_namespace,
+        node_selector=dict(pod["spec"]["nodeSelector"]),
+        kvm_requested=settings.kvm_requested,
+        candidates=candidates,
+        excluded=[ExcludedNode(node=v.node, reasons=v.reasons) for v in result.verdicts if not v.fits],
+        would_stay_pending=not candidates,
+        scheduler_message=message or None,
+        causes=sorted(causes, key=lambda r: r.expected),
+    )
+
+
+def preview_on_cluster(
+    cluster: ClusterClient,
+    target_namespace: str,
+    *,
+    node_selector: Mapping[str, str] | None,
+    affinity: Mapping[str, Any] | None,
+    labels: Mapping[str, str] | None = None,
+    settings: ConvertorSettings | None = None,
+) -> PlacementPreview:
+    """The preview against the cluster's nodes, pods and namespaces."""
+    return preview_placement(
+        target_namespace,
+        node_selector=node_selector,
+        affinity=affinity,
+        labels=labels,
+        settings=settings,
+        nodes=cluster.list_nodes(),
+        pods=cluster.list_pods(None),
+        namespaces=cluster.list_objects(NAMESPACE),
+    )

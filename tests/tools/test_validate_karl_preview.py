@@ -1,0 +1,121 @@
+"""validate_karl's placement preview (check_cluster=true) through a real MCP client against the demo sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from mtv_mcp.core.config import Settings
+from mtv_mcp.sandbox.runner import DATA_ROOT, Sandbox
+from mtv_mcp.server.app import create_server
+
+pytestmark = pytest.mark.anyio
+OSD_HERE = "REQUIRE pods(app=rook-ceph-osd) on node"
+OSD_STORAGE = "REQUIRE pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node"
+
+
+@pytest.fixture(scope="module")
+def demo(crd_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """The demo cluster (objects only; the preview never reads the inventory)."""
+    folder = tmp_path_factory.mktemp("demo-cluster")
+    (folder / "kube").symlink_to(DATA_ROOT / "demo" / "kube", target_is_directory=True)
+    with Sandbox.start(data=folder, crds=crd_dir) as sandbox:
+        yield sandbox
+
+
+async def preview(sandbox: Sandbox, rules: str, token: str | None = None, **arguments: Any) -> Any:
+    path = sandbox.kubeconfig_path
+    if token is not None:
+        path = sandbox.write_kubeconfig(path.with_name(f"kubeconfig-{token}"), token)
+    async with Client(create_server(Settings(kubeconfig=path, request_timeout=2))) as c:
+        return await c.call_tool(
+            "validate_karl",
+            {"rules": rules, "check_cluster": True, "target_namespace": "app-migrated", **arguments},
+        )
+
+
+def candidates(result: Any) -> list[str]:
+    return [c["node"] for c in result.structured_content["placement"]["candidates"]]
+
+
+async def test_satisfiable_rules_list_nodes_and_exclusions(demo: Sandbox) -> None:
+    result = await preview(demo, OSD_STORAGE, node_selector="storage=sas")
+    assert not result.is_error
+    placement = result.structured_content["placement"]
+    assert placement["would_stay_pending"] is False
+    assert sorted(candidates(result)) == ["worker-0", "worker-1", "worker-2"]
+    assert placement["node_selector"] == {"storage": "sas", "kubevirt.io/schedulable": "true"}
+    excluded = {e["node"]: e["reasons"] for e in placement["excluded"]}
+    assert {r["kind"] for r in excluded["mig-0"]} >= {"untolerated-taint", "node-affinity"}
+    assert "the node has storage=nvme" in " ".join(r["detail"] for r in excluded["worker-4"])
+    text = result.content[0].text
+    assert "placement preview in app-migrated (node selector: storage=sas, kubevirt.io/schedulable=true):" in text
+    assert "- fits worker-0 [us-east-1a] score" in text
+
+
+async def test_rule_no_node_can_satisfy_would_stay_pending(demo: Sandbox) -> None:
+    result = await preview(demo, OSD_HERE)
+    placement = result.structured_content["placement"]
+    assert placement["would_stay_pending"] is True
+    assert placement["candidates"] == []
+    assert placement["scheduler_message"].startswith("0/9 nodes are available:")
+    affinity = next(c for c in placement["causes"] if c["kind"] == "pod-affinity")
+    assert "REQUIRE → PREFER" in affinity["fix"]
+    assert "- would stay Pending: 0/9 nodes are available" in result.content[0].text
+
+
+async def test_selector_key_no_node_has(demo: Sandbox) -> None:
+    result = await preview(demo, "PREFER pods(app=x) on node", node_selector={"gpu": "true"})
+    placement = result.structured_content["placement"]
+    assert placement["would_stay_pending"] is True
+    selector = next(c for c in placement["causes"] if c["kind"] == "node-selector")
+    assert "no node has the label gpu=true" in selector["fix"]
+
+
+async def test_namespace_scope_of_pod_affinity(demo: Sandbox) -> None:
+    here = await preview(demo, OSD_HERE)
+    storage = await preview(demo, OSD_STORAGE)
+    assert here.structured_content["placement"]["would_stay_pending"] is True
+    assert sorted(candidates(storage)) == ["worker-0", "worker-1", "worker-2"]
+    assert any("only sees pods in the namespace" in w for w in here.structured_content["warnings"])
+
+
+async def test_soft_rules_rank_nodes(demo: Sandbox) -> None:
+    near = "PREFER pods(app=storage-controller) in namespaces(openshift-storage) on node weight=100"
+    result = await preview(demo, near, node_selector="storage=sas")
+    ranked = result.structured_content["placement"]["candidates"]
+    assert ranked[0]["node"] == "worker-1"
+    assert ranked[0]["soft_pod_affinity"] > 0
+    assert all(c["soft_pod_affinity"] == 0 for c in ranked[1:])
+    away = "REPEL pods(app=storage-controller) in namespaces(openshift-storage) on node weight=100"
+    repelled = await preview(demo, away, node_selector="storage=sas")
+    assert candidates(repelled)[-1] == "worker-1"
+
+
+async def test_viewer_can_preview_and_no_access_gets_a_clear_error(demo: Sandbox) -> None:
+    viewer = await preview(demo, OSD_STORAGE, token=demo.viewer_token)
+    assert not viewer.is_error
+    denied = await preview(demo, OSD_STORAGE, token=demo.no_access_token)
+    assert denied.is_error
+    assert "(403)" in denied.content[0].text
+    assert "hint: ask a cluster admin for RBAC permission" in denied.content[0].text
+
+
+async def test_bad_arguments_are_clear(demo: Sandbox) -> None:
+    bad = await preview(demo, OSD_STORAGE, node_selector="storage")
+    assert bad.is_error
+    assert "node_selector: item 1 'storage' is not a key=value pair" in bad.content[0].text
+    target = await preview(demo, OSD_STORAGE, purpose="target")
+    assert target.is_error
+    assert "check_cluster: the placement preview is for convertor pods" in target.content[0].text
+
+
+async def test_without_check_cluster_nothing_is_contacted() -> None:
+    async with Client(create_server(Settings())) as c:
+        result = await c.call_tool("validate_karl", {"rules": OSD_STORAGE})
+    assert not result.is_error
+    assert result.structured_content["placement"] is None
