@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.server.app import create_server
+from mtv_mcp.tools._common import ToolDefinition
 
 MCP_PATH = "/mcp"
 LOOPBACK_HOSTS = ("localhost",)
@@ -58,9 +59,11 @@ async def healthz(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def create_http_app(settings: Settings, *, host: str = "127.0.0.1") -> Starlette:
+def create_http_app(
+    settings: Settings, *, host: str = "127.0.0.1", tools: Sequence[ToolDefinition] | None = None
+) -> Starlette:
     """The ASGI app: stateless MCP on ``/mcp`` (any replica can answer) and ``/healthz``."""
-    server = create_server(settings)
+    server = create_server(settings, tools=tools)
     mcp_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
         stateless_http=True,

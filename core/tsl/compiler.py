@@ -115,6 +115,8 @@ class _Generator:
                 return self.comparison(node, scalar)
             case ast.Between():
                 return self.between(node, scalar)
+            case ast.IsNull(value=ast.Number() | ast.String() | ast.Boolean() | ast.Instant(), negated=negated):
+                return repr(negated), BOOL  # a literal is never null
             case ast.IsNull(value=value, negated=negated):
                 code, _ = self.expr(value, False)
                 return f"({code} is {'not ' if negated else ''}None)", BOOL
