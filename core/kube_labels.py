@@ -35,8 +35,7 @@ def validate_dns_label(name: str) -> str | None:
         return f"the name is {len(name)} characters long; at most {NAME_PART_MAX} are allowed"
     if not _DNS_LABEL.fullmatch(name):
         return (
-            "the name may contain only lowercase letters, digits and '-', "
-            "and must start and end with a letter or digit"
+            "the name may contain only lowercase letters, digits and '-', and must start and end with a letter or digit"
         )
     return None
 

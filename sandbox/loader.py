@@ -10,6 +10,14 @@ A data folder (``sandbox/data/demo`` for ``--data demo``) holds:
   ``<container>.previous.log`` is the log of its previous instance.
 - ``inventory/`` — the Forklift inventory data (read by ``mtv_mcp.sandbox.inventory``).
 
+Timestamps are rebased: the data is recorded at some moment, so every timestamp in the
+``kube/`` objects (``creationTimestamp``, ``status.startTime``, condition ``lastTransitionTime``,
+event times, ...: any value that is wholly an RFC 3339 timestamp) is moved by the same amount so
+that the newest one equals the sandbox clock's time when the data is loaded. Distances between
+them stay as recorded; ages and "pending for" figures look as they did when the data was taken,
+whenever the sandbox runs. ``load_objects`` returns that shift, and the runner moves the
+inventory's timestamps by the same amount (``mtv_mcp.sandbox.timestamps``).
+
 Namespaces ``default`` and ``openshift-mtv`` always exist, and every Forklift kind has a
 CustomResourceDefinition object: the full one from the CRD folder when given, else a minimal one.
 Labels and annotations of a CRD object in the data are merged into the one from the folder.
@@ -18,8 +26,9 @@ Labels and annotations of a CRD object in the data are merged into the one from 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -28,12 +37,20 @@ from mtv_mcp.core.errors import MtvError
 from mtv_mcp.sandbox.kube.resources import FORKLIFT_GROUP
 from mtv_mcp.sandbox.kube.status import ApiError
 from mtv_mcp.sandbox.kube.store import ObjectStore
+from mtv_mcp.sandbox.timestamps import shift_timestamps, time_shift
 
 OPERATOR_NAMESPACE = "openshift-mtv"
 _BASE_NAMESPACES = ("default", OPERATOR_NAMESPACE)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Document = tuple[str, dict[str, Any]]  # (where: "file.yaml#3", object)
+
+
+class Loaded(NamedTuple):
+    """What ``load_objects`` did: how many objects it created and how far it moved the data's times."""
+
+    objects: int
+    time_shift: timedelta
 
 
 def read_documents(folder: Path) -> Iterator[Document]:
@@ -104,9 +121,11 @@ def _create(store: ObjectStore, where: str, obj: dict[str, Any]) -> None:
         ) from exc
 
 
-def load_objects(store: ObjectStore, data_dir: Path | None, crds: CrdCatalog | None) -> int:
-    """Create the objects of ``data_dir/kube`` (plus base namespaces and CRDs); returns the count."""
-    documents = list(read_documents(data_dir / "kube")) if data_dir and (data_dir / "kube").is_dir() else []
+def load_objects(store: ObjectStore, data_dir: Path | None, crds: CrdCatalog | None) -> Loaded:
+    """Create the objects of ``data_dir/kube`` (plus base namespaces and CRDs), timestamps rebased."""
+    recorded = list(read_documents(data_dir / "kube")) if data_dir and (data_dir / "kube").is_dir() else []
+    shift = time_shift((doc for _, doc in recorded), store.clock.now())
+    documents = [(where, shift_timestamps(doc, shift)) for where, doc in recorded]
     namespaces = [d for d in documents if d[1].get("kind") == "Namespace"]
     given = {d[1].get("metadata", {}).get("name") for d in namespaces}
     namespaces += [
@@ -127,7 +146,7 @@ def load_objects(store: ObjectStore, data_dir: Path | None, crds: CrdCatalog | N
     ordered = [*namespaces, *((f"CRD {name}", crd) for name, crd in crd_objects.items()), *others]
     for where, obj in ordered:
         _create(store, where, obj)
-    return len(ordered)
+    return Loaded(len(ordered), shift)
 
 
 def load_logs(store: ObjectStore, data_dir: Path | None) -> int:

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
@@ -40,6 +40,7 @@ from mtv_mcp.sandbox.identity import ADMIN_TOKEN, NO_ACCESS_TOKEN, VIEWER_TOKEN,
 from mtv_mcp.sandbox.kube.resources import ResourceCatalog
 from mtv_mcp.sandbox.kube.store import ObjectStore
 from mtv_mcp.sandbox.loader import OPERATOR_NAMESPACE, load_logs, load_objects, seed_inventory_route
+from mtv_mcp.sandbox.timestamps import shift_timestamps
 from mtv_mcp.sandbox.tls import TlsFiles, write_self_signed
 
 DATA_ROOT = Path(__file__).parent / "data"
@@ -92,17 +93,22 @@ def _inventory_module() -> ModuleType | None:
         raise
 
 
-def _inventory_app(data_dir: Path | None, large: int | None, identities: Identities, seed: int) -> ASGIApp | None:
+def _inventory_app(
+    data_dir: Path | None, large: int | None, identities: Identities, seed: int, shift: timedelta
+) -> ASGIApp | None:
+    """The inventory service, its timestamps moved by ``shift`` like the Kubernetes objects'."""
     module = _inventory_module()
-    if module is None:
+    folder = data_dir / "inventory" if data_dir is not None else None
+    if module is None or folder is None or not folder.is_dir():
         return None
+    inventory = module.load_inventory(folder)
+    for provider in inventory.providers:
+        provider.object = shift_timestamps(provider.object, shift)
+        provider.extra = shift_timestamps(provider.extra, shift)
+        provider.collections = shift_timestamps(provider.collections, shift)
     if large is not None:
-        source: Any = module.generate(large, seed)
-    elif data_dir is not None and (data_dir / "inventory").is_dir():
-        source = data_dir / "inventory"
-    else:
-        return None
-    app: ASGIApp = module.create_inventory_app(source, identities.check_inventory_token)
+        inventory = module.generate(large, seed, base=inventory)
+    app: ASGIApp = module.create_inventory_app(inventory, identities.check_inventory_token)
     return app
 
 
@@ -177,11 +183,11 @@ class Sandbox:
         data_dir, large = resolve_data(data)
         catalog = load_crds(crds) if crds is not None else None
         store = ObjectStore(ResourceCatalog(catalog), SandboxClock(frozen_at), seed=seed)
-        load_objects(store, data_dir, catalog)
+        loaded = load_objects(store, data_dir, catalog)
         load_logs(store, data_dir)
         identities = Identities(viewer_can_read_logs=viewer_can_read_logs)
         faults = Faults()
-        inventory = _inventory_app(data_dir, large, identities, seed)
+        inventory = _inventory_app(data_dir, large, identities, seed, loaded.time_shift)
         listener = _bind(port)
         sandbox = cls(
             store=store,

@@ -260,15 +260,6 @@ class ClusterClient:
     def list_migrations(self, namespace: str | None, label_selector: str | None = None) -> list[dict[str, Any]]:
         return self.list_objects(kinds.MIGRATION, namespace, label_selector=label_selector)
 
-    def list_conversions(self, namespace: str | None, label_selector: str | None = None) -> list[dict[str, Any]]:
-        return self.list_objects(kinds.CONVERSION, namespace, label_selector=label_selector)
-
-    def get_network_map(self, namespace: str, name: str) -> dict[str, Any]:
-        return self.get(kinds.NETWORK_MAP, namespace, name)
-
-    def get_storage_map(self, namespace: str, name: str) -> dict[str, Any]:
-        return self.get(kinds.STORAGE_MAP, namespace, name)
-
     def list_pods(
         self, namespace: str | None, label_selector: str | None = None, field_selector: str | None = None
     ) -> list[dict[str, Any]]:

@@ -30,22 +30,6 @@ QEMU_UID = 107
 TEMP_STORAGE_PATH = "/var/tmp/virt-v2v"
 TRANSFER_NETWORK_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
 
-CONVERTOR_LABEL_KEYS: frozenset[str] = frozenset(
-    {
-        FORKLIFT_APP_LABEL,
-        "plan",
-        "plan-name",
-        "plan-namespace",
-        "migration",
-        "vmID",
-        "resource",
-        "conversion",
-        "conversion-type",
-        "app",
-    }
-)
-"""Label keys Forklift sets (or reserves) on its own objects; ``convertorLabels`` must not use them."""
-
 ProviderType = Literal["vsphere", "ova", "hyperv", "ec2"]
 ConversionType = Literal["Remote", "InPlace"]
 _NO_CONVERTOR_PROVIDERS = frozenset({"ovirt", "openstack", "openshift"})

@@ -313,27 +313,14 @@ def _reason(item: str, ctx: _Context) -> Reason:
         match = pattern.search(text)
         if match is None:
             continue
+        fields: dict[str, Any] = {"kind": kind}
         if kind is ReasonKind.INSUFFICIENT_RESOURCE:
             resource = match.group(1).rstrip(".,")
-            return Reason(
-                kind=_RESOURCE_KINDS.get(resource, kind),
-                count=count,
-                detail=text,
-                fix=fix(match, ctx),
-                resource=resource,
-            )
-        if kind is ReasonKind.TAINT:
+            fields.update(kind=_RESOURCE_KINDS.get(resource, kind), resource=resource)
+        elif kind is ReasonKind.TAINT:
             key, value = _taint_of(match)
-            return Reason(
-                kind=kind,
-                count=count,
-                detail=text,
-                fix=fix(match, ctx),
-                taint_key=key,
-                taint_value=value,
-                expected=key in CONTROL_PLANE_TAINTS,
-            )
-        return Reason(kind=kind, count=count, detail=text, fix=fix(match, ctx))
+            fields.update(taint_key=key, taint_value=value, expected=key in CONTROL_PLANE_TAINTS)
+        return Reason(count=count, detail=text, fix=fix(match, ctx), **fields)
     return Reason(
         kind=ReasonKind.UNKNOWN,
         count=count,

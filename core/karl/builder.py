@@ -61,9 +61,7 @@ def node_requirements(rule: Rule) -> list[NodeSelectorRequirement]:
         if rule.type.anti:
             operator = _NEGATED[operator]
         requirements.append(
-            NodeSelectorRequirement(
-                key=selector.key, operator=operator.value, values=list(selector.values) or None
-            )
+            NodeSelectorRequirement(key=selector.key, operator=operator.value, values=list(selector.values) or None)
         )
     return requirements
 
@@ -88,17 +86,13 @@ def build_affinity(rules: Sequence[Rule]) -> Affinity:
         elif rule.type.hard:
             required[rule.type].append(pod_affinity_term(rule))
         else:
-            weighted = WeightedPodAffinityTerm(
-                weight=rule.effective_weight, pod_affinity_term=pod_affinity_term(rule)
-            )
+            weighted = WeightedPodAffinityTerm(weight=rule.effective_weight, pod_affinity_term=pod_affinity_term(rule))
             preferred[rule.type].append(weighted)
     node_affinity = None
     if node_required or node_preferred:
         node_selector = None
         if node_required:
-            node_selector = NodeSelector(
-                node_selector_terms=[NodeSelectorTerm(match_expressions=node_required)]
-            )
+            node_selector = NodeSelector(node_selector_terms=[NodeSelectorTerm(match_expressions=node_required)])
         node_affinity = NodeAffinity(
             required_during_scheduling_ignored_during_execution=node_selector,
             preferred_during_scheduling_ignored_during_execution=node_preferred or None,

@@ -45,9 +45,7 @@ class RuleError(SourceError):
     @property
     def all(self) -> tuple[RuleError, ...]:
         """This error and the others, each on its own."""
-        alone = RuleError(
-            self.message, source=self.source, column=self.column, hint=self.hint, field=self.field
-        )
+        alone = RuleError(self.message, source=self.source, column=self.column, hint=self.hint, field=self.field)
         return (alone, *self.others)
 
     def __str__(self) -> str:

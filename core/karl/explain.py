@@ -96,17 +96,13 @@ def _pod_sentences(subject: str, affinity: PodAffinity | None, anti: bool) -> li
         term = weighted.pod_affinity_term
         verb = "not to run" if anti else "to run"
         where = _place(term.topology_key)
-        sentences.append(
-            f"{subject} prefers (weight {weighted.weight}) {verb} {where} that runs {_pods(term)}."
-        )
+        sentences.append(f"{subject} prefers (weight {weighted.weight}) {verb} {where} that runs {_pods(term)}.")
     return sentences
 
 
 def _node_conditions(term: NodeSelectorTerm) -> str:
     conditions = [_requirement(r.key, r.operator, r.values) for r in term.match_expressions or ()]
-    conditions += [
-        f"field {_requirement(r.key, r.operator, r.values, label=False)}" for r in term.match_fields or ()
-    ]
+    conditions += [f"field {_requirement(r.key, r.operator, r.values, label=False)}" for r in term.match_fields or ()]
     return " and ".join(conditions)
 
 

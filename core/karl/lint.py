@@ -22,9 +22,7 @@ def _where(position: Position | None) -> str:
 
 def _selects_convertors(selectors: tuple[Selector, ...]) -> bool:
     key, value = CONVERTOR_LABEL
-    return any(
-        s.key == key and value in s.values and s.operator in (Operator.EQUALS, Operator.IN) for s in selectors
-    )
+    return any(s.key == key and value in s.values and s.operator in (Operator.EQUALS, Operator.IN) for s in selectors)
 
 
 def spreads_convertors(rule: Rule) -> bool:

@@ -181,9 +181,7 @@ class _RuleReader:
                 assert isinstance(token, Token)
                 validation.namespace_name(str(token), self.at(token))
                 if str(token) in names:
-                    raise RuleError.at(
-                        self.at(token), f"namespace {str(token)!r} is listed twice", "list it once"
-                    )
+                    raise RuleError.at(self.at(token), f"namespace {str(token)!r} is listed twice", "list it once")
                 names.append(str(token))
             else:
                 selectors.append(self.selector(item))
@@ -193,8 +191,7 @@ class _RuleReader:
             raise RuleError.at(
                 self.at(paren),
                 "namespaces(...) needs at least one namespace name or label selector",
-                "write e.g. in namespaces(openshift-storage), in namespaces(team=storage) "
-                "or in all namespaces",
+                "write e.g. in namespaces(openshift-storage), in namespaces(team=storage) or in all namespaces",
             )
         if selectors:
             validation.selector_list(selectors, self.at(paren), "namespaces")
@@ -208,8 +205,7 @@ class _RuleReader:
             raise RuleError.at(
                 self.at(token),
                 f"nodes(...) selects single nodes by their labels; 'on {placement.value}' does not apply",
-                f"drop 'on {placement.value}', or select by the node label: "
-                f"nodes({placement.key}=<{placement.value}>)",
+                f"drop 'on {placement.value}', or select by the node label: nodes({placement.key}=<{placement.value}>)",
             )
         return None if kind is TargetKind.NODES else placement
 

@@ -56,9 +56,7 @@ def _selectors(selector: LabelSelector | None) -> tuple[Selector, ...]:
     for requirement in selector.match_expressions or ():
         found.append(_selector(requirement.key, requirement.operator, requirement.values))
     if not found:
-        raise _UnexpressibleError(
-            "its label selector is empty (matches every pod); KARL needs at least one label"
-        )
+        raise _UnexpressibleError("its label selector is empty (matches every pod); KARL needs at least one label")
     return tuple(found)
 
 
@@ -128,9 +126,7 @@ def _checked(rules: Sequence[Rule], expected: Affinity) -> list[str]:
 def _required_node_rules(single: Affinity, selector: NodeSelector) -> list[str]:
     terms = selector.node_selector_terms
     if len(terms) != 1:
-        raise _UnexpressibleError(
-            f"it has {len(terms)} alternative node selector terms; KARL rules are ANDed"
-        )
+        raise _UnexpressibleError(f"it has {len(terms)} alternative node selector terms; KARL rules are ANDed")
     rule = _node_rule(RuleType.REQUIRE, terms[0])
     try:
         return _checked([rule], single)

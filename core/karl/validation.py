@@ -77,8 +77,7 @@ def target_kind(word: str, position: Position) -> TargetKind:
     raise RuleError.at(
         position,
         f"unknown target {word!r}",
-        "the target is pods(label selectors) for pod (anti-)affinity or nodes(label selectors) "
-        "for node affinity",
+        "the target is pods(label selectors) for pod (anti-)affinity or nodes(label selectors) for node affinity",
     )
 
 
@@ -95,8 +94,7 @@ def topology(word: str, position: Position) -> Topology:
     raise RuleError.at(
         position,
         f"unknown topology {word!r}",
-        f"{hint}the topology is node, zone, region or rack "
-        f"({', '.join(f'{t.value} = {t.key}' for t in Topology)})",
+        f"{hint}the topology is node, zone, region or rack ({', '.join(f'{t.value} = {t.key}' for t in Topology)})",
     )
 
 
@@ -118,8 +116,7 @@ def weight(option: str, position: Position) -> int:
         raise RuleError.at(
             value_position,
             f"weight must be from {low} to {high}, got {number}",
-            "Kubernetes accepts preferred-term weights 1..100; weights only matter relative to other "
-            "soft rules",
+            "Kubernetes accepts preferred-term weights 1..100; weights only matter relative to other soft rules",
         )
     return number
 

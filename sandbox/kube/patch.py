@@ -1,6 +1,7 @@
 """The PATCH flavours of the Kubernetes API, applied to plain JSON objects.
 
-- ``application/merge-patch+json``: RFC 7386 JSON merge patch (``null`` deletes a key).
+- ``application/merge-patch+json``: RFC 7386 JSON merge patch (``null`` deletes a key), the one
+  of ``mtv_mcp.core.plan.diff.apply_merge_patch``.
 - ``application/json-patch+json``: RFC 6902 JSON patch (add, remove, replace, move, copy, test).
 - ``application/strategic-merge-patch+json`` (built-in kinds only, as on a real server): merge
   patch, except that lists of objects with a known merge key (``containers`` by ``name``,
@@ -40,19 +41,6 @@ _MERGE_KEYS = {
 
 class PatchError(ValueError):
     """A patch that cannot be applied."""
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386: the result of applying ``patch`` to ``target`` (neither is modified)."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 def strategic_merge_patch(target: Any, patch: Any) -> Any:
@@ -101,15 +89,19 @@ def _pointer(path: str) -> list[str]:
     return [part.replace("~1", "/").replace("~0", "~") for part in path[1:].split("/")]
 
 
+def _slot(container: Any, part: str, path: str) -> str | int:
+    """The key (object) or index (array) ``part`` names in ``container``; it must be there."""
+    if isinstance(container, dict) and part in container:
+        return part
+    if isinstance(container, list) and part.isdigit() and int(part) < len(container):
+        return int(part)
+    raise PatchError(f'doc is missing path: "{path}": missing value')
+
+
 def _parent(doc: Any, parts: list[str], path: str) -> Any:
     current = doc
     for part in parts[:-1]:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            raise PatchError(f'doc is missing path: "{path}": missing value')
+        current = current[_slot(current, part, path)]
     return current
 
 
@@ -118,12 +110,7 @@ def _get(doc: Any, path: str) -> Any:
     if not parts:
         return doc
     parent = _parent(doc, parts, path)
-    last = parts[-1]
-    if isinstance(parent, dict) and last in parent:
-        return parent[last]
-    if isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
-        return parent[int(last)]
-    raise PatchError(f'doc is missing path: "{path}": missing value')
+    return parent[_slot(parent, parts[-1], path)]
 
 
 def _add(doc: Any, path: str, value: Any) -> Any:
@@ -151,13 +138,7 @@ def _remove(doc: Any, path: str) -> Any:
     if not parts:
         raise PatchError("cannot remove the whole document")
     parent = _parent(doc, parts, path)
-    last = parts[-1]
-    if isinstance(parent, dict) and last in parent:
-        del parent[last]
-    elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
-        del parent[int(last)]
-    else:
-        raise PatchError(f'doc is missing path: "{path}": missing value')
+    del parent[_slot(parent, parts[-1], path)]
     return doc
 
 

@@ -56,34 +56,32 @@ def _qualified(group: str, plural: str) -> str:
     return f"{plural}.{group}" if group else plural
 
 
+def _about_object(code: int, reason: str, group: str, plural: str, name: str, *, message: str) -> ApiError:
+    """An error about one object; ``{object}`` in ``message`` becomes ``plans.forklift.konveyor.io "x"``."""
+    text = message.format(object=f'{_qualified(group, plural)} "{name}"')
+    return ApiError(code, reason, text, details=_details(group, plural, name))
+
+
 def not_found(group: str, plural: str, name: str) -> ApiError:
     """404: ``plans.forklift.konveyor.io "x" not found``."""
-    return ApiError(
-        404,
-        "NotFound",
-        f'{_qualified(group, plural)} "{name}" not found',
-        details=_details(group, plural, name),
-    )
+    return _about_object(404, "NotFound", group, plural, name, message="{object} not found")
 
 
 def already_exists(group: str, plural: str, name: str) -> ApiError:
     """409 AlreadyExists."""
-    return ApiError(
-        409,
-        "AlreadyExists",
-        f'{_qualified(group, plural)} "{name}" already exists',
-        details=_details(group, plural, name),
-    )
+    return _about_object(409, "AlreadyExists", group, plural, name, message="{object} already exists")
 
 
 def conflict(group: str, plural: str, name: str) -> ApiError:
     """409 Conflict on a stale ``resourceVersion``."""
-    return ApiError(
+    return _about_object(
         409,
         "Conflict",
-        f'Operation cannot be fulfilled on {_qualified(group, plural)} "{name}": the object has been '
-        "modified; please apply your changes to the latest version and try again",
-        details=_details(group, plural, name),
+        group,
+        plural,
+        name,
+        message="Operation cannot be fulfilled on {object}: the object has been modified; please apply your changes "
+        "to the latest version and try again",
     )
 
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mtv_mcp.core.crdschema import FieldError
+from mtv_mcp.core.plan.diff import apply_merge_patch
 from mtv_mcp.sandbox.clock import SandboxClock
 from mtv_mcp.sandbox.kube.logs import LogBook, read_pod_log
 from mtv_mcp.sandbox.kube.patch import (
@@ -45,7 +46,6 @@ from mtv_mcp.sandbox.kube.patch import (
     STRATEGIC_MERGE_PATCH,
     PatchError,
     json_patch,
-    merge_patch,
     strategic_merge_patch,
 )
 from mtv_mcp.sandbox.kube.resources import ResourceCatalog, ResourceType
@@ -129,10 +129,7 @@ class ObjectStore:
         """A copy of one object, or ``ApiError`` 404."""
         res = self.resource(resource)
         with self._lock:
-            found = self._objects[res].get(self._key(res, namespace, name))
-            if found is None:
-                raise not_found(res.group, res.plural, name)
-            return copy.deepcopy(found)
+            return copy.deepcopy(self._existing(res, namespace, name)[1])
 
     def find(self, resource: ResourceName, namespace: str | None, name: str) -> dict[str, Any] | None:
         """Like ``get`` but None when absent."""
@@ -200,9 +197,7 @@ class ObjectStore:
         reset_system_fields: bool = False,
     ) -> dict[str, Any]:
         """Store a new object and return it as stored."""
-        res = self._resource_of(obj)
-        new = copy.deepcopy(dict(obj))
-        meta = new.setdefault("metadata", {})
+        res, new, meta = self._writable_copy(obj)
         if reset_system_fields:
             if meta.get("resourceVersion"):
                 raise ApiError(500, "InternalError", "resourceVersion should not be set on objects to be created")
@@ -237,9 +232,7 @@ class ObjectStore:
         part: WritePart = "all",
     ) -> dict[str, Any]:
         """Replace an object; a set ``metadata.resourceVersion`` must match the stored one (else 409)."""
-        res = self._resource_of(obj)
-        new = copy.deepcopy(dict(obj))
-        meta = new.setdefault("metadata", {})
+        res, new, meta = self._writable_copy(obj)
         with self._lock:
             self._place(res, meta, namespace)
             name = meta.get("name")
@@ -250,10 +243,7 @@ class ObjectStore:
                     "",
                     [FieldError("metadata.name", "FieldValueRequired", "Required value: name is required")],
                 )
-            key = self._key(res, meta.get("namespace"), name)
-            old = self._objects[res].get(key)
-            if old is None:
-                raise not_found(res.group, res.plural, name)
+            key, old = self._existing(res, meta.get("namespace"), name)
             stored = self._replace(res, key, old, new, field_validation=field_validation, warnings=warnings, part=part)
         self._notify(ChangeEvent("MODIFIED", res, copy.deepcopy(stored)))
         return stored
@@ -273,13 +263,10 @@ class ObjectStore:
         """Apply a merge, JSON or (built-in kinds) strategic merge patch and store the result."""
         res = self.resource(resource)
         with self._lock:
-            key = self._key(res, namespace, name)
-            old = self._objects[res].get(key)
-            if old is None:
-                raise not_found(res.group, res.plural, name)
+            key, old = self._existing(res, namespace, name)
             try:
                 if patch_type == MERGE_PATCH:
-                    new = merge_patch(old, patch)
+                    new = apply_merge_patch(old, patch)
                 elif patch_type == JSON_PATCH:
                     new = json_patch(old, patch)
                 elif patch_type == STRATEGIC_MERGE_PATCH and res.crd is None and res.group != "forklift.konveyor.io":
@@ -311,9 +298,7 @@ class ObjectStore:
         res = self.resource(resource)
         changes: Changes = []
         with self._lock:
-            key = self._key(res, namespace, name)
-            if key not in self._objects[res]:
-                raise not_found(res.group, res.plural, name)
+            key, _ = self._existing(res, namespace, name)
             deleted = self._delete_locked(res, key, propagation, changes)
         for change in changes:
             self._notify(change)
@@ -428,6 +413,11 @@ class ObjectStore:
                     change.object.get("metadata", {}).get("name"),
                 )
 
+    def _writable_copy(self, obj: Mapping[str, Any]) -> tuple[ResourceType, dict[str, Any], dict[str, Any]]:
+        """The resource of ``obj``, a deep copy of it and the copy's ``metadata`` (added when missing)."""
+        new = copy.deepcopy(dict(obj))
+        return self._resource_of(obj), new, new.setdefault("metadata", {})
+
     def _resource_of(self, obj: Mapping[str, Any]) -> ResourceType:
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         if not api_version or not kind:
@@ -447,6 +437,14 @@ class ObjectStore:
 
     def _key(self, res: ResourceType, namespace: str | None, name: str) -> Key:
         return ((namespace or "") if res.namespaced else "", name)
+
+    def _existing(self, res: ResourceType, namespace: str | None, name: str) -> tuple[Key, dict[str, Any]]:
+        """The key and the stored object (not a copy; hold the lock), or ``ApiError`` 404."""
+        key = self._key(res, namespace, name)
+        found = self._objects[res].get(key)
+        if found is None:
+            raise not_found(res.group, res.plural, name)
+        return key, found
 
     def _place(self, res: ResourceType, meta: dict[str, Any], namespace: str | None) -> None:
         if not res.namespaced:

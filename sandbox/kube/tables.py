@@ -18,7 +18,6 @@ from mtv_mcp.sandbox.kube.resources import ResourceType
 Column = tuple[str, str, int, str]  # name, type, priority, format
 Row = list[Any]
 _NAME: Column = ("Name", "string", 0, "name")
-_AGE: Column = ("Age", "string", 0, "")
 
 
 def human_age(since: str | None, now: datetime) -> str:
@@ -144,64 +143,50 @@ def _simple(*fields: Callable[[Mapping[str, Any]], Any]) -> Callable[[Mapping[st
     return row
 
 
+def _columns(*names: str, wide: tuple[str, ...] = ()) -> list[Column]:
+    """Printer columns by name (``wide``: the ``-o wide`` extras); ``Name`` is the name column."""
+    return [
+        (name, "integer" if name == "Count" else "string", priority, "name" if name == "Name" else "")
+        for priority, group in ((0, names), (1, wide))
+        for name in group
+    ]
+
+
 _BUILTIN: dict[str, tuple[list[Column], Callable[[Mapping[str, Any], datetime], Row]]] = {
     "pods": (
-        [
-            _NAME,
-            ("Ready", "string", 0, ""),
-            ("Status", "string", 0, ""),
-            ("Restarts", "string", 0, ""),
-            _AGE,
-            ("IP", "string", 1, ""),
-            ("Node", "string", 1, ""),
-            ("Nominated Node", "string", 1, ""),
-            ("Readiness Gates", "string", 1, ""),
-        ],
+        _columns(
+            "Name", "Ready", "Status", "Restarts", "Age", wide=("IP", "Node", "Nominated Node", "Readiness Gates")
+        ),
         _pod_row,
     ),
     "nodes": (
-        [
-            _NAME,
-            ("Status", "string", 0, ""),
-            ("Roles", "string", 0, ""),
-            _AGE,
-            ("Version", "string", 0, ""),
-            ("Internal-IP", "string", 1, ""),
-            ("External-IP", "string", 1, ""),
-            ("OS-Image", "string", 1, ""),
-            ("Kernel-Version", "string", 1, ""),
-            ("Container-Runtime", "string", 1, ""),
-        ],
+        _columns(
+            "Name",
+            "Status",
+            "Roles",
+            "Age",
+            "Version",
+            wide=("Internal-IP", "External-IP", "OS-Image", "Kernel-Version", "Container-Runtime"),
+        ),
         _node_row,
     ),
     "events": (
-        [
-            ("Last Seen", "string", 0, ""),
-            ("Type", "string", 0, ""),
-            ("Reason", "string", 0, ""),
-            ("Object", "string", 0, ""),
-            ("Message", "string", 0, ""),
-            ("Subobject", "string", 1, ""),
-            ("Source", "string", 1, ""),
-            ("First Seen", "string", 1, ""),
-            ("Count", "integer", 1, ""),
-            ("Name", "string", 1, "name"),
-        ],
+        _columns(
+            "Last Seen",
+            "Type",
+            "Reason",
+            "Object",
+            "Message",
+            wide=("Subobject", "Source", "First Seen", "Count", "Name"),
+        ),
         _event_row,
     ),
     "namespaces": (
-        [_NAME, ("Status", "string", 0, ""), _AGE],
+        _columns("Name", "Status", "Age"),
         _simple(lambda o: (o.get("status") or {}).get("phase", "Active")),
     ),
     "storageclasses": (
-        [
-            _NAME,
-            ("Provisioner", "string", 0, ""),
-            ("ReclaimPolicy", "string", 0, ""),
-            ("VolumeBindingMode", "string", 0, ""),
-            ("AllowVolumeExpansion", "string", 0, ""),
-            _AGE,
-        ],
+        _columns("Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion", "Age"),
         _simple(
             lambda o: o.get("provisioner", ""),
             lambda o: o.get("reclaimPolicy", "Delete"),
@@ -210,14 +195,7 @@ _BUILTIN: dict[str, tuple[list[Column], Callable[[Mapping[str, Any], datetime], 
         ),
     ),
     "persistentvolumeclaims": (
-        [
-            _NAME,
-            ("Status", "string", 0, ""),
-            ("Volume", "string", 0, ""),
-            ("Capacity", "string", 0, ""),
-            ("Storage Class", "string", 0, ""),
-            _AGE,
-        ],
+        _columns("Name", "Status", "Volume", "Capacity", "Storage Class", "Age"),
         _simple(
             lambda o: (o.get("status") or {}).get("phase", ""),
             lambda o: (o.get("spec") or {}).get("volumeName", ""),
@@ -226,18 +204,12 @@ _BUILTIN: dict[str, tuple[list[Column], Callable[[Mapping[str, Any], datetime], 
         ),
     ),
     "secrets": (
-        [_NAME, ("Type", "string", 0, ""), ("Data", "string", 0, ""), _AGE],
+        _columns("Name", "Type", "Data", "Age"),
         _simple(lambda o: o.get("type", "Opaque"), lambda o: len(o.get("data") or {})),
     ),
-    "configmaps": ([_NAME, ("Data", "string", 0, ""), _AGE], _simple(lambda o: len(o.get("data") or {}))),
+    "configmaps": (_columns("Name", "Data", "Age"), _simple(lambda o: len(o.get("data") or {}))),
     "routes": (
-        [
-            _NAME,
-            ("Host/Port", "string", 0, ""),
-            ("Path", "string", 0, ""),
-            ("Services", "string", 0, ""),
-            _AGE,
-        ],
+        _columns("Name", "Host/Port", "Path", "Services", "Age"),
         _simple(
             lambda o: (o.get("spec") or {}).get("host", ""),
             lambda o: (o.get("spec") or {}).get("path", ""),
@@ -308,7 +280,7 @@ def to_table(
         def make_row(obj: Mapping[str, Any], now: datetime) -> Row:
             return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
     else:
-        columns, make_row = [_NAME, _AGE], _simple()
+        columns, make_row = _columns("Name", "Age"), _simple()
     rows = []
     for obj in objects:
         row: dict[str, Any] = {"cells": make_row(obj, now)}

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mtv_mcp.sandbox.kube.patch import PatchError, json_patch, merge_patch, strategic_merge_patch
+from mtv_mcp.core.plan.diff import apply_merge_patch
+from mtv_mcp.sandbox.kube.patch import PatchError, json_patch, strategic_merge_patch
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
@@ -19,7 +20,7 @@ objects = st.dictionaries(st.text(max_size=3), json_values, max_size=4)
 
 
 def test_merge_patch_deletes_with_null_and_replaces_lists() -> None:
-    assert merge_patch({"a": 1, "b": {"c": 2, "d": 3}, "l": [1]}, {"a": None, "b": {"c": 5}, "l": [2]}) == {
+    assert apply_merge_patch({"a": 1, "b": {"c": 2, "d": 3}, "l": [1]}, {"a": None, "b": {"c": 5}, "l": [2]}) == {
         "b": {"c": 5, "d": 3},
         "l": [2],
     }
@@ -27,8 +28,8 @@ def test_merge_patch_deletes_with_null_and_replaces_lists() -> None:
 
 @given(objects, objects)
 def test_merge_patch_is_idempotent(target: dict[str, Any], patch: dict[str, Any]) -> None:
-    once = merge_patch(target, patch)
-    assert merge_patch(once, patch) == once
+    once = apply_merge_patch(target, patch)
+    assert apply_merge_patch(once, patch) == once
 
 
 def test_json_patch_operations() -> None:

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mtv_mcp.core.convertor.pod_template import (
-    CONVERTOR_LABEL_KEYS,
     ConvertorSettings,
     DiskVolume,
     build_convertor_pod,
@@ -22,6 +21,7 @@ from mtv_mcp.core.convertor.pod_template import (
     provider_has_convertor,
 )
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.plan.checks import FORKLIFT_CONVERTOR_LABEL_KEYS
 
 from .conftest import AVOID_DATABASES, MIGRATION_UID, PLAN_UID
 
@@ -241,7 +241,9 @@ def test_providers_without_convertor() -> None:
     assert provider_has_convertor("vsphere")
 
 
-_user_keys = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True).filter(lambda k: k not in CONVERTOR_LABEL_KEYS)
+_user_keys = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True).filter(
+    lambda k: k not in FORKLIFT_CONVERTOR_LABEL_KEYS
+)
 
 
 @given(st.dictionaries(_user_keys, st.from_regex(r"[a-z0-9]{0,8}", fullmatch=True), max_size=6))
