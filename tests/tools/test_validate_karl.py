@@ -29,11 +29,20 @@ async def call(client: Client, **arguments: Any) -> Any:
 async def test_schema_documents_the_arguments(client: Client) -> None:
     (tool,) = (await client.list_tools()).tools
     properties = tool.input_schema["properties"]
-    assert set(properties) == {"rules", "purpose", "keep_default_spreading"}
+    assert set(properties) == {
+        "rules",
+        "purpose",
+        "keep_default_spreading",
+        "check_cluster",
+        "node_selector",
+        "target_namespace",
+    }
     assert "nodes(" in properties["rules"]["description"]
+    assert properties["check_cluster"]["default"] is False
     assert tool.annotations is not None
-    assert tool.annotations.open_world_hint is False
-    assert "placement" not in tool.output_schema["properties"]
+    assert tool.annotations.read_only_hint is True
+    assert tool.annotations.open_world_hint is True  # the placement preview reads the cluster
+    assert "placement" in tool.output_schema["properties"]
 
 
 async def test_valid_rule(client: Client) -> None:
