@@ -1,9 +1,9 @@
-"""query_vms end to end over HTTP against a 10,000-VM inventory, beside a bare httpx fetch + decode.
+"""query_vms end to end over HTTP against the sandbox's ``large:N`` inventory (the demo data plus N
+generated VMs in vsphere-prod), beside a bare httpx fetch + decode of the same VM list.
 
 Run from the repository root: python -m bench.bench_query_vms [--count 10000]
 Targets (issue 6): first call (fetch, parse, enrich, filter) <= 2x the bare fetch; a cached call
-<= 0.1x. Uses the sandbox's ``large:N`` inventory when the sandbox has one, else a loopback
-inventory serving generated records.
+<= 0.1x.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -22,58 +21,25 @@ import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from mtv_mcp.bench.vm_records import generate_vms
 from mtv_mcp.core.config import Settings
-from mtv_mcp.sandbox.loader import seed_inventory_route
 from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.http import create_http_app
-from mtv_mcp.tests.core.inventory.fake_inventory import VSPHERE_UID, FakeInventory
 
-CRDS = Path(__file__).resolve().parents[2] / "shared" / "crds"
 QUERY = "where memoryGB > 8 and sum(disks.capacityGB) > 500 and powerState = 'poweredOn'"
-COMPUTED = (
-    "cluster",
-    "memoryGB",
-    "guestOS",
-    "diskCapacityGB",
-    "criticalConcerns",
-    "warningConcerns",
-    "infoConcerns",
-    "provider",
-)
-
-
-def raw_vms(count: int) -> list[dict[str, Any]]:
-    """Generated records without the computed fields (as the inventory would serve them)."""
-    vms = generate_vms(count)
-    for vm in vms:
-        for key in COMPUTED:
-            vm.pop(key, None)
-        for disk in vm["disks"]:
-            disk.pop("capacityGB", None)
-            disk.pop("iops", None)
-    return vms
 
 
 @contextlib.contextmanager
-def environment(count: int) -> Iterator[tuple[Sandbox, str, str]]:
-    """(sandbox, inventory base URL, VM list URL) for a ``count``-VM vSphere provider."""
-    with Sandbox.start(data=f"large:{count}", crds=CRDS) as sandbox:
-        if sandbox.inventory_url is not None:
-            with httpx.Client() as http:
-                providers = http.get(
-                    f"{sandbox.url}/providers",
-                    params={"detail": 1},
-                    headers={"Authorization": f"Bearer {sandbox.admin_token}"},
-                ).json()
-            uid = next(p["uid"] for p in providers["vsphere"] if p["name"] == "vsphere-prod")
-            print(f"inventory: sandbox large:{count}")
-            yield sandbox, sandbox.url, f"{sandbox.url}/providers/vsphere/{uid}/vms?detail=4"
-            return
-        with FakeInventory(raw_vms(count)).running() as inventory:
-            seed_inventory_route(sandbox.store, inventory.url.removeprefix("http://"))
-            print(f"inventory: loopback server with {count} generated VMs (the sandbox has no inventory yet)")
-            yield sandbox, inventory.url, f"{inventory.url}/providers/vsphere/{VSPHERE_UID}/vms?detail=4"
+def environment(count: int) -> Iterator[tuple[Sandbox, str, int]]:
+    """(sandbox, vsphere-prod VM list URL, its VM count) for the demo data plus ``count`` VMs."""
+    with Sandbox.start(data=f"large:{count}") as sandbox, httpx.Client() as http:
+        providers = http.get(
+            f"{sandbox.url}/providers",
+            params={"detail": 1},
+            headers={"Authorization": f"Bearer {sandbox.admin_token}"},
+        ).json()
+        vsphere = next(p for p in providers["vsphere"] if p["name"] == "vsphere-prod")
+        print(f"inventory: sandbox large:{count}, vsphere-prod has {vsphere['vmCount']} VMs")
+        yield sandbox, f"{sandbox.url}/providers/vsphere/{vsphere['uid']}/vms?detail=4", vsphere["vmCount"]
 
 
 def best(runs: int, work: Callable[[], Any]) -> float:
@@ -109,7 +75,7 @@ async def mcp_over_http(sandbox: Sandbox) -> AsyncIterator[Client]:
 
 
 async def measure(count: int, runs: int) -> None:
-    with environment(count) as (sandbox, _, vms_url):
+    with environment(count) as (sandbox, vms_url, total):
         headers = {"Authorization": f"Bearer {sandbox.admin_token}"}
 
         def bare_fetch() -> None:
@@ -123,7 +89,7 @@ async def measure(count: int, runs: int) -> None:
                     "query_vms", {"provider": "vsphere-prod", "query": QUERY, "refresh": refresh}
                 )
                 assert not result.is_error, result.content
-                assert result.structured_content["total"] == count
+                assert result.structured_content["total"] == total
 
             await call(True)  # warm-up: imports, connection pools
             fetch = best(runs, bare_fetch)

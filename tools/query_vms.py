@@ -63,9 +63,15 @@ def _walk(value: Any, steps: list[str]) -> Any:
     return value
 
 
+def _has_value(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_has_value(item) for item in value)
+    return value is not None
+
+
 def _present(vms: list[dict[str, Any]], path: str) -> bool:
     steps = path.split(".")
-    return any(_walk(vm, steps) not in (None, []) for vm in vms)
+    return any(_has_value(_walk(vm, steps)) for vm in vms)
 
 
 def _known_paths(vm: dict[str, Any]) -> list[str]:

@@ -108,6 +108,9 @@ def build_plan_objects(
     ``disks[].datastore``, ``concerns[]``); ``networks``/``datastores`` are the source inventory's
     collections (for names); ``storage_classes``/``nads`` come from the target cluster (Kubernetes
     objects or inventory items). ``forklift_version`` like ``2.12.5`` (None: unknown).
+    ``target_provider`` is the resolved destination Provider (the user's or the default one);
+    ``request.target_provider`` tells whether the user named it (only then the command has ``--target``).
+    Errors name the create_plan argument (``source``, ``target``, ...).
     """
     checks.check_dns_label(request.name, "name")
     checks.check_dns_label(request.namespace, "namespace")
@@ -122,20 +125,20 @@ def build_plan_objects(
     target_affinity = _affinity(request.target_affinity, "target_affinity")
     checks.check_vms(vms)
 
-    source_name, source_ns, source_type = _provider(source_provider, "source_provider")
+    source_name, source_ns, source_type = _provider(source_provider, "source")
     defaults: list[str] = []
     if target_provider is not None:
-        target_name, target_ns, target_type = _provider(target_provider, "target_provider")
+        target_name, target_ns, target_type = _provider(target_provider, "target")
         if target_type != "openshift":
             raise MtvError(
                 f"the target provider {target_name!r} is of type {target_type or 'unknown'}, not openshift",
-                field="target_provider",
+                field="target",
                 hint="migrate to an OpenShift/KubeVirt provider, usually 'host'",
             )
     else:
         target_name, target_ns = request.target_provider or DEFAULT_TARGET_PROVIDER, request.namespace
-        if request.target_provider is None:
-            defaults.append(f"No target provider specified, using default OpenShift provider: {target_name}")
+    if request.target_provider is None:
+        defaults.append(f"No target provider specified, using default OpenShift provider: {target_name}")
     if request.target_namespace is None:
         defaults.append(f"No target namespace specified, using plan namespace: {target_namespace}")
 
@@ -231,9 +234,7 @@ def build_plan_objects(
     warnings += checks.target_label_warnings(target_labels)
     warnings += checks.critical_concern_warnings(vms)
 
-    command, notes = _command(
-        request, spec, source_name, source_ns, target_provider is not None or bool(request.target_provider)
-    )
+    command, notes = _command(request, spec, source_name, source_ns)
     if network_map is not None and len(network_map.spec.map) > 1:
         first = network_map.spec.map[0].source
         notes.append(
@@ -257,12 +258,11 @@ def _with_map_list(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def _command(
-    request: PlanRequest, spec: PlanSpec, source_name: str, source_ns: str, explicit_target: bool
-) -> tuple[str, list[str]]:
+def _command(request: PlanRequest, spec: PlanSpec, source_name: str, source_ns: str) -> tuple[str, list[str]]:
+    """The command for what the user asked for: ``--target`` only when they named a target."""
     line = CommandLine(words=["kubectl", "mtv", "create", "plan", request.name, "-n", request.namespace])
     line.add("--source", source_name if source_ns == request.namespace else f"{source_ns}/{source_name}")
-    if explicit_target:
+    if request.target_provider is not None:
         destination = spec.provider.destination
         target = (
             destination.name

@@ -19,7 +19,9 @@ class PlanRequest(BaseModel):
     name: str = Field(description="Plan name (a DNS-1123 label)")
     namespace: str = Field(description="Namespace of the plan and of its maps")
     source_provider: str = Field(description="Source Provider CR name")
-    target_provider: str | None = Field(None, description="Destination Provider CR name (default: host)")
+    target_provider: str | None = Field(
+        None, description="Destination Provider CR name as the user gave it (None: the default, usually host)"
+    )
     target_namespace: str | None = Field(None, description="Where VMs and convertor pods go (default: plan namespace)")
     migration_type: MigrationType | None = Field(None, description="cold, warm, live or conversion (unset = cold)")
     convertor_labels: LabelArgument = None

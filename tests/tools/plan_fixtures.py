@@ -1,5 +1,7 @@
-"""Fixtures and helpers shared by the create_plan and patch_plan tests: a TLS sandbox cluster with
-the Forklift CRDs (so kubectl can talk to it), a loopback inventory, MCP clients, kubectl read-back.
+"""Fixtures and helpers shared by the create_plan and patch_plan tests: the demo sandbox (its
+cluster and Forklift inventory, CRD validation on), one per module and shared by its tests (each
+test uses its own plan names); over HTTPS only for the tests that read back with kubectl, which
+sends no token over plain HTTP.
 """
 
 from __future__ import annotations
@@ -19,62 +21,41 @@ from mtv_mcp.core.config import Settings
 from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.app import create_server
 from mtv_mcp.tools import create_plan, patch_plan
-from tests.core.inventory.fake_inventory import FakeInventory
 
-DATA = Path(__file__).resolve().parents[1] / "core" / "cluster" / "data"
-CRDS = Path(__file__).resolve().parents[2].parent / "shared" / "crds"
 KUBECTL = "/usr/bin/kubectl"
 NAMESPACE = "openshift-mtv"
-STORAGE_CLASS = {
-    "apiVersion": "storage.k8s.io/v1",
-    "kind": "StorageClass",
-    "metadata": {
-        "name": "ocs-storagecluster-ceph-rbd-virtualization",
-        "annotations": {"storageclass.kubevirt.io/is-default-virt-class": "true"},
-    },
-    "provisioner": "openshift-storage.rbd.csi.ceph.com",
-}
 
 
 @pytest.fixture(scope="module")
-def inventory() -> Iterator[FakeInventory]:
-    with FakeInventory().running() as running:
-        yield running
-
-
-def _start() -> Sandbox:
-    running = Sandbox.start(data=DATA, crds=CRDS, tls=True)
-    running.store.create(STORAGE_CLASS)
-    return running
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """A fresh sandbox per test (tests write), over HTTPS so kubectl sends the token."""
-    with _start() as running:
+def sandbox(crd_dir: Path) -> Iterator[Sandbox]:
+    """The demo sandbox over HTTP, for the tests that check results through the tool or the store."""
+    with Sandbox.start(data="demo", crds=crd_dir) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def shared_sandbox() -> Iterator[Sandbox]:
-    """One sandbox for a module's tests that must not change it (errors, refusals)."""
-    with _start() as running:
+def tls_sandbox(crd_dir: Path) -> Iterator[Sandbox]:
+    """The demo sandbox over HTTPS, for the tests that read objects back with kubectl."""
+    with Sandbox.start(data="demo", crds=crd_dir, tls=True) as running:
         yield running
 
 
 @asynccontextmanager
-async def connect(
-    sandbox: Sandbox, inventory: FakeInventory, token: str | None = None, **settings: Any
-) -> AsyncIterator[Client]:
-    """An MCP client of a server with just the plan tools, pointed at the sandbox and the inventory."""
+async def connect(sandbox: Sandbox, token: str | None = None, **settings: Any) -> AsyncIterator[Client]:
+    """An MCP client of a server with just the plan tools, pointed at the sandbox (inventory via its Route,
+    trusting the sandbox's self-signed certificate over HTTPS)."""
     kubeconfig = sandbox.kubeconfig_path
     if token is not None:
         kubeconfig = sandbox.write_kubeconfig(kubeconfig.with_name(f"kubeconfig-{token}"), token)
-    config = Settings(
-        kubeconfig=kubeconfig, inventory_url=inventory.url, request_timeout=5, inventory_cache_seconds=0, **settings
-    )
+    ca_file = sandbox.tls.cert_path if sandbox.tls else None
+    config = Settings(kubeconfig=kubeconfig, inventory_ca_file=ca_file, request_timeout=5, **settings)
     async with Client(create_server(config, tools=[create_plan.TOOL, patch_plan.TOOL])) as client:
         yield client
+
+
+def stored_names(sandbox: Sandbox, resource: str) -> list[str]:
+    """Names of the ``resource`` objects in the plan namespace, as the sandbox holds them."""
+    return sorted(obj["metadata"]["name"] for obj in sandbox.store.list(resource, NAMESPACE))
 
 
 def kubectl(sandbox: Sandbox, *args: str) -> str:

@@ -1,4 +1,4 @@
-"""cluster_overview through a real MCP client against the sandbox (and a loopback inventory)."""
+"""cluster_overview through a real MCP client against the sandbox with the demo data (demo-dataset.md)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,14 @@ from mcp import Client
 from mtv_mcp.core.config import Settings
 from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.app import create_server
-from tests.core.inventory.fake_inventory import FakeInventory
 
 pytestmark = pytest.mark.anyio
-DATA = Path(__file__).resolve().parents[1] / "core" / "cluster" / "data"
 
 
 @pytest.fixture(scope="module")
 def sandbox(crd_dir: Path) -> Iterator[Sandbox]:
-    with Sandbox.start(data=DATA, crds=crd_dir) as running:
+    """The demo cluster and its Forklift inventory (the forklift-inventory Route points at it)."""
+    with Sandbox.start(data="demo", crds=crd_dir) as running:
         yield running
 
 
@@ -30,20 +29,30 @@ async def overview(settings: Settings, **arguments: Any) -> Any:
 
 
 async def test_overview_of_providers_plans_version_and_nodes(sandbox: Sandbox) -> None:
-    with FakeInventory().running() as inventory:
-        result = await overview(Settings(kubeconfig=sandbox.kubeconfig_path, inventory_url=inventory.url))
+    result = await overview(Settings(kubeconfig=sandbox.kubeconfig_path))
     view = result.structured_content
     assert not result.is_error, result.content[0].text
     assert view["forklift"]["version"] == "2.12.5"
     assert view["forklift"]["convertor_fields"] is True
     providers = {p["name"]: (p["type"], p["phase"], p["vm_count"]) for p in view["providers"]}
-    assert providers == {"vsphere-prod": ("vsphere", "Ready", 8), "host": ("openshift", "Unknown", 0)}
+    assert providers == {
+        "vsphere-prod": ("vsphere", "Ready", 13),
+        "ovirt-legacy": ("ovirt", "Ready", 4),
+        "host": ("openshift", "Ready", 0),
+    }
     plans = {p["name"]: p for p in view["plans"]}
-    assert (plans["wave1"]["phase"], plans["wave1"]["migration_type"]) == ("Running", "cold")
-    assert plans["wave1"]["convertor_placement"] == ["convertorLabels", "convertorNodeSelector"]
-    assert (plans["wave2-db"]["phase"], plans["wave2-db"]["migration_type"]) == ("Not ready", "warm")
-    assert plans["wave2-db"]["blockers"] == ["VM pg-prod-02 is running with a shared disk"]
+    assert (plans["wave1"]["phase"], plans["wave1"]["migration_type"], plans["wave1"]["vm_count"]) == (
+        "Running",
+        "cold",
+        3,
+    )
+    assert plans["wave1"]["convertor_placement"] == ["convertorLabels", "convertorNodeSelector", "convertorAffinity"]
+    assert (plans["wave2-db"]["phase"], plans["wave2-db"]["convertor_placement"]) == ("Not ready", [])
+    assert plans["wave2-db"]["blockers"] == [
+        "Virtual Machines pg-prod-02 are running with attached shared disk, please power them off"
+    ]
     nodes = {n["name"]: n for n in view["nodes"]}
+    assert len(nodes) == 9
     worker = nodes["worker-0"]
     assert (worker["roles"], worker["zone"], worker["kvm"], worker["schedulable"]) == (
         ["worker"],
@@ -51,24 +60,38 @@ async def test_overview_of_providers_plans_version_and_nodes(sandbox: Sandbox) -
         "1k",
         True,
     )
-    assert worker["labels"] == {"kubevirt.io/schedulable": "true", "storage": "sas"}
-    assert sorted(worker["notable_pods"]) == [
+    assert worker["labels"] == {
+        "cluster.ocs.openshift.io/openshift-storage": "",
+        "kubevirt.io/schedulable": "true",
+        "node.kubernetes.io/instance-type": "m6i.8xlarge",
+        "storage": "sas",
+    }
+    assert worker["notable_pods"] == ["openshift-storage/rook-ceph-osd-0-6d9f8b7c4-x2k9p (Ceph OSD)"]
+    assert sorted(nodes["worker-3"]["notable_pods"]) == [
+        "analytics/elasticsearch-data-0 (search)",
         "app-migrated/wave1-vm-2041-p7x2c (virt-v2v convertor)",
-        "openshift-storage/rook-ceph-osd-0-6d9f (Ceph OSD)",
-        "prod-db/postgres-0 (database)",
+        "prod-cache/redis-cache-0 (cache)",
     ]
+    assert nodes["worker-3"]["memory"] == "60Gi"
     mig = nodes["mig-0"]
-    assert (mig["rack"], mig["taints"], mig["schedulable"]) == ("r7", ["dedicated=migration:NoSchedule"], False)
+    assert (mig["roles"], mig["zone"], mig["taints"]) == (
+        ["migration", "worker"],
+        "us-east-1c",
+        ["dedicated=migration:NoSchedule"],
+    )
     assert nodes["master-0"]["taints"] == ["node-role.kubernetes.io/master:NoSchedule"]
     assert view["warnings"] == []
     assert "Forklift 2.12.5; convertor fields: yes" in result.content[0].text
+    assert "- vsphere-prod (vsphere) Ready, 13 VMs" in result.content[0].text
 
 
 async def test_verbose_shows_every_label_and_pod(sandbox: Sandbox) -> None:
     result = await overview(Settings(kubeconfig=sandbox.kubeconfig_path), verbose=True)
     worker = next(n for n in result.structured_content["nodes"] if n["name"] == "worker-0")
-    assert "feature.node.kubernetes.io/cpu-cpuid.AVX" in worker["labels"]
-    assert "openshift-storage/csi-rbdplugin-x1" in worker["notable_pods"]
+    assert worker["labels"]["topology.kubernetes.io/zone"] == "us-east-1a"
+    assert worker["labels"]["node-role.kubernetes.io/worker"] == ""
+    assert "openshift-storage/csi-rbdplugin-4xk7d" in worker["notable_pods"]
+    assert "openshift-mtv/forklift-controller-5f8d9c7b6-k2m4x" in worker["notable_pods"]
 
 
 async def test_unreachable_inventory_only_costs_the_vm_counts(sandbox: Sandbox) -> None:
@@ -81,6 +104,15 @@ async def test_unreachable_inventory_only_costs_the_vm_counts(sandbox: Sandbox) 
     assert view["warnings"][0].startswith("VM counts unavailable: cannot reach the Forklift inventory")
 
 
+async def test_inventory_error_only_costs_the_vm_counts(sandbox: Sandbox) -> None:
+    with sandbox.faults.injected("GET /providers*=500"):
+        result = await overview(Settings(kubeconfig=sandbox.kubeconfig_path))
+    view = result.structured_content
+    assert not result.is_error
+    assert {p["vm_count"] for p in view["providers"]} == {None}
+    assert "(HTTP 500)" in view["warnings"][0]
+
+
 async def test_no_access_token_gets_a_clear_403(sandbox: Sandbox) -> None:
     result = await overview(Settings(kube_server=sandbox.url, kube_token=sandbox.no_access_token))
     assert result.is_error
@@ -89,7 +121,7 @@ async def test_no_access_token_gets_a_clear_403(sandbox: Sandbox) -> None:
 
 async def test_slow_api_is_a_clear_error_and_the_next_call_works(sandbox: Sandbox) -> None:
     settings = Settings(kubeconfig=sandbox.kubeconfig_path, request_timeout=1)
-    with sandbox.faults.injected("GET /api/v1/nodes=delay:3"):
+    with sandbox.faults.injected("GET /api/v1/nodes=hang"):
         slow = await overview(settings)
     assert slow.is_error
     assert "did not answer within 1 s while trying to list nodes" in slow.content[0].text

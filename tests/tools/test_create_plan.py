@@ -1,12 +1,14 @@
-"""create_plan through a real MCP client against the sandbox (CRD validation on) and a loopback
-inventory: the convertor-optimization guide's use cases as dry runs and applied, read back with
-kubectl; rollback, idempotency, conflicts, RBAC, read-only mode and argument errors.
+"""create_plan through a real MCP client against the demo sandbox (CRD validation on, its Forklift
+inventory): the convertor-optimization guide's use cases on the demo VMs as dry runs and applied,
+read back with kubectl; the default target, rollback, idempotency, conflicts, RBAC, read-only mode
+and argument errors.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,20 +17,19 @@ import yaml
 from mtv_mcp.core.crdschema import CrdCatalog
 from mtv_mcp.core.plan import compare_plans
 from mtv_mcp.sandbox.runner import Sandbox
-from tests.core.inventory.fake_inventory import FakeInventory
 from tests.tools.plan_fixtures import (
-    CRDS,
     connect,
-    inventory,
     kubectl_get,
     kubectl_names,
     sandbox,
-    shared_sandbox,
+    stored_names,
     text_of,
+    tls_sandbox,
 )
 
 pytestmark = pytest.mark.anyio
-__all__ = ["inventory", "sandbox", "shared_sandbox"]
+__all__ = ["sandbox", "tls_sandbox"]
+VIRT_CLASS = {"storageClass": "ocs-storagecluster-ceph-rbd-virtualization"}
 
 SPREAD = "REPEL pods(forklift.app in [virt-v2v]) in all namespaces on node"
 # name, arguments, spec fields expected in the Plan (guide: convertor-optimization-guide.md)
@@ -69,7 +70,7 @@ USE_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
             "convertor_affinity": "REQUIRE pods(storage-controller=nvme) on node",
             "convertor_labels": "performance=extreme,storage=nvme",
             "migration_type": "warm",
-            "vms": "where sum(disks.capacityGB) > 1000",
+            "vms": "where sum disks.capacityGB > 1000",
         },
         {"type": "warm", "warm": True, "convertorNodeSelector": {"performance": "extreme", "storage": "nvme"}},
     ),
@@ -100,7 +101,7 @@ USE_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
             "convertor_labels": "cost=optimized,priority=low",
             "conversion_temp_storage_class": "ocs-storagecluster-ceph-rbd-virtualization",
             "conversion_temp_storage_size": "100Gi",
-            "vms": "where guestOS ~= 'Windows'",
+            "vms": "where guestOS ~= '(?i).*windows.*'",
         },
         {"type": "cold", "conversionTempStorageSize": "100Gi"},
     ),
@@ -118,15 +119,15 @@ def plan_of(result: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("name", "extra", "expected"), USE_CASES, ids=[case[0] for case in USE_CASES])
 async def test_guide_use_case_dry_run_then_applied(
-    sandbox: Sandbox, inventory: FakeInventory, name: str, extra: dict[str, Any], expected: dict[str, Any]
+    tls_sandbox: Sandbox, crd_dir: Path, name: str, extra: dict[str, Any], expected: dict[str, Any]
 ) -> None:
-    catalog = CrdCatalog.load(CRDS)
-    async with connect(sandbox, inventory) as client:
+    catalog = CrdCatalog.load(crd_dir)
+    async with connect(tls_sandbox) as client:
         dry = await client.call_tool("create_plan", args(name, **extra))
         assert not dry.is_error, text_of(dry)
         data = dry.structured_content
         assert data["status"] == "dry-run"
-        assert kubectl_names(sandbox, "plans") == ["wave1", "wave2-db"]
+        assert name not in kubectl_names(tls_sandbox, "plans")
         spec = plan_of(dry)["spec"]
         assert {key: spec.get(key) for key in expected} == expected
         for obj in data["objects"]:
@@ -136,21 +137,25 @@ async def test_guide_use_case_dry_run_then_applied(
         assert data["placement"]
         if isinstance(extra["vms"], str) and extra["vms"].startswith("where"):
             assert data["query"] == extra["vms"]
+        storage = data["objects"][1]["spec"]["map"]
+        assert storage
+        assert all(entry["destination"] == VIRT_CLASS for entry in storage)
 
         applied = await client.call_tool("create_plan", args(name, **extra, dry_run=False))
         assert not applied.is_error, text_of(applied)
         assert applied.structured_content["created"] == [
             f"{o['kind']}/{o['metadata']['name']}" for o in data["objects"]
         ]
-    stored = kubectl_get(sandbox, "plan", name)
+    stored = kubectl_get(tls_sandbox, "plan", name)
     assert compare_plans(plan_of(dry), stored).identical
     assert {key: stored["spec"].get(key) for key in expected} == expected
-    network_map = kubectl_get(sandbox, "networkmap", f"{name}-network-map")
+    network_map = kubectl_get(tls_sandbox, "networkmap", f"{name}-network-map")
     assert network_map["metadata"]["ownerReferences"][0]["uid"] == stored["metadata"]["uid"]
+    assert network_map["spec"] == data["objects"][0]["spec"]
 
 
-async def test_guide_use_case_fields_and_text(shared_sandbox: Sandbox, inventory: FakeInventory) -> None:
-    async with connect(shared_sandbox, inventory) as client:
+async def test_guide_use_case_fields_and_text(sandbox: Sandbox) -> None:
+    async with connect(sandbox) as client:
         result = await client.call_tool("create_plan", args(*USE_CASES[3][:1], **USE_CASES[3][1]))
     data = result.structured_content
     assert sorted(vm["name"] for vm in data["vms"]) == ["file-srv-01", "win-sql-01"]
@@ -163,17 +168,53 @@ async def test_guide_use_case_fields_and_text(shared_sandbox: Sandbox, inventory
     assert "kubectl-mtv equivalent:" in text
 
 
-async def test_json_output_and_critical_concern_warning(shared_sandbox: Sandbox, inventory: FakeInventory) -> None:
-    async with connect(shared_sandbox, inventory) as client:
+async def test_demo_auto_maps_use_the_demo_networks_and_storage(sandbox: Sandbox) -> None:
+    """wave1's VMs into app-migrated (demo-dataset.md §8): first network to its NAD, the rest ignored."""
+    async with connect(sandbox) as client:
+        result = await client.call_tool(
+            "create_plan",
+            args("wave1-again", vms="pg-prod-01,web-frontend-01,win-sql-01", target_namespace="app-migrated"),
+        )
+    network_map, storage_map, plan = result.structured_content["objects"]
+    assert [entry["source"]["id"] for entry in network_map["spec"]["map"]] == ["dvportgroup-45", "dvportgroup-46"]
+    assert network_map["spec"]["map"][0]["destination"] == {
+        "type": "multus",
+        "namespace": "app-migrated",
+        "name": "br-prod-110",
+    }
+    assert network_map["spec"]["map"][1]["destination"] == {"type": "ignored"}
+    datastores = sorted(entry["source"]["name"] for entry in storage_map["spec"]["map"])
+    assert datastores == ["ds-nvme-01", "ds-sas-01", "vsan-prod"]
+    assert all(entry["destination"] == VIRT_CLASS for entry in storage_map["spec"]["map"])
+    assert plan["spec"]["targetNamespace"] == "app-migrated"
+
+
+async def test_default_target_is_not_claimed_in_the_command(sandbox: Sandbox) -> None:
+    async with connect(sandbox) as client:
+        defaulted = await client.call_tool("create_plan", args("default-target", vms="pg-prod-01"))
+        named = await client.call_tool("create_plan", args("named-target", vms="pg-prod-01", target="host"))
+    for result in (defaulted, named):
+        assert plan_of(result)["spec"]["provider"]["destination"]["name"] == "host"
+    assert "--target " not in defaulted.structured_content["kubectl_command"]
+    assert (
+        "No target provider specified, using default OpenShift provider: host"
+        in (defaulted.structured_content["notes"])
+    )
+    assert "\\\n    --target host \\\n" in named.structured_content["kubectl_command"]
+    assert not any("No target provider" in note for note in named.structured_content["notes"])
+
+
+async def test_json_output_and_critical_concern_warning(sandbox: Sandbox) -> None:
+    async with connect(sandbox) as client:
         result = await client.call_tool("create_plan", args("gpu", vms="gpu-render-01", output="json"))
     data = result.structured_content
     assert json.loads(data["objects_text"]) == data["objects"]
     assert any("gpu-render-01" in w and "critical" in w for w in data["warnings"])
 
 
-async def test_identical_rerun_exists_and_different_is_conflict(sandbox: Sandbox, inventory: FakeInventory) -> None:
+async def test_identical_rerun_exists_and_different_is_conflict(tls_sandbox: Sandbox) -> None:
     call = args("idem", vms="pg-prod-01", convertor_labels="team=db", dry_run=False)
-    async with connect(sandbox, inventory) as client:
+    async with connect(tls_sandbox) as client:
         first = await client.call_tool("create_plan", call)
         again = await client.call_tool("create_plan", call)
         other = await client.call_tool("create_plan", {**call, "convertor_labels": "team=web"})
@@ -184,12 +225,13 @@ async def test_identical_rerun_exists_and_different_is_conflict(sandbox: Sandbox
     assert other.structured_content["status"] == "conflict"
     assert "-  team: db" in other.structured_content["diff"].replace("    ", "  ")
     assert "+  team: web" in other.structured_content["diff"].replace("    ", "  ")
-    assert kubectl_get(sandbox, "plan", "idem")["spec"]["convertorLabels"] == {"team": "db"}
+    assert kubectl_get(tls_sandbox, "plan", "idem")["spec"]["convertorLabels"] == {"team": "db"}
 
 
-async def test_plan_create_failure_leaves_no_maps(sandbox: Sandbox, inventory: FakeInventory) -> None:
+async def test_plan_create_failure_leaves_no_maps(sandbox: Sandbox) -> None:
+    maps_before = stored_names(sandbox, "networkmaps"), stored_names(sandbox, "storagemaps")
     rule = sandbox.faults.add("POST /apis/forklift.konveyor.io/v1beta1/namespaces/openshift-mtv/plans=500x1")
-    async with connect(sandbox, inventory) as client:
+    async with connect(sandbox) as client:
         result = await client.call_tool("create_plan", args("broken", vms="pg-prod-01", dry_run=False))
     assert rule.hits == 1
     assert result.is_error
@@ -197,29 +239,29 @@ async def test_plan_create_failure_leaves_no_maps(sandbox: Sandbox, inventory: F
     assert "creating Plan/broken failed" in text
     assert "injected fault" in text
     assert "removed what this call had created (NetworkMap/broken-network-map, StorageMap/broken-storage-map)" in text
-    assert kubectl_names(sandbox, "networkmaps") == []
-    assert kubectl_names(sandbox, "storagemaps") == []
-    assert "broken" not in kubectl_names(sandbox, "plans")
+    assert (stored_names(sandbox, "networkmaps"), stored_names(sandbox, "storagemaps")) == maps_before
+    assert "broken" not in stored_names(sandbox, "plans")
 
 
-async def test_viewer_token_gets_403_and_nothing_is_created(sandbox: Sandbox, inventory: FakeInventory) -> None:
-    async with connect(sandbox, inventory, token=sandbox.viewer_token) as client:
+async def test_viewer_token_gets_403_and_nothing_is_created(sandbox: Sandbox) -> None:
+    async with connect(sandbox, token=sandbox.viewer_token) as client:
         dry = await client.call_tool("create_plan", args("viewer", vms="pg-prod-01"))
         result = await client.call_tool("create_plan", args("viewer", vms="pg-prod-01", dry_run=False))
     assert not dry.is_error
     assert result.is_error
     assert "(403)" in text_of(result)
     assert "nothing was created" in text_of(result)
-    assert kubectl_names(sandbox, "networkmaps") == []
+    assert "viewer-network-map" not in stored_names(sandbox, "networkmaps")
 
 
-async def test_read_only_server_only_dry_runs(shared_sandbox: Sandbox, inventory: FakeInventory) -> None:
-    async with connect(shared_sandbox, inventory, read_only=True) as client:
+async def test_read_only_server_only_dry_runs(sandbox: Sandbox) -> None:
+    async with connect(sandbox, read_only=True) as client:
         dry = await client.call_tool("create_plan", args("ro", vms="pg-prod-01"))
         result = await client.call_tool("create_plan", args("ro", vms="pg-prod-01", dry_run=False))
     assert not dry.is_error
     assert result.is_error
     assert "create_plan: dry_run: this server is read-only" in text_of(result)
+    assert "ro" not in stored_names(sandbox, "plans")
 
 
 @pytest.mark.parametrize(
@@ -227,6 +269,8 @@ async def test_read_only_server_only_dry_runs(shared_sandbox: Sandbox, inventory
     [
         ({"name": "Wave_1"}, "name", "not a valid name"),
         ({"source": "nope"}, "source", "does not exist"),
+        ({"target": "nope"}, "target", "does not exist"),
+        ({"target": "vsphere-prod"}, "target", "is of type vsphere, not openshift"),
         ({"convertor_labels": "team"}, "convertor_labels", "not a key=value pair"),
         ({"convertor_labels": "bad key=x"}, "convertor_labels", "key 'bad key'"),
         ({"convertor_labels": "forklift.app=x"}, "convertor_labels", "Forklift sets on convertor pods"),
@@ -240,13 +284,12 @@ async def test_read_only_server_only_dry_runs(shared_sandbox: Sandbox, inventory
         ({"conversion_temp_storage_size": "100Gi"}, "conversion_temp_storage_class", "both"),
     ],
 )
-async def test_bad_arguments_name_the_argument(
-    shared_sandbox: Sandbox, inventory: FakeInventory, extra: dict[str, Any], field: str, words: str
-) -> None:
-    async with connect(shared_sandbox, inventory) as client:
+async def test_bad_arguments_name_the_argument(sandbox: Sandbox, extra: dict[str, Any], field: str, words: str) -> None:
+    async with connect(sandbox) as client:
         result = await client.call_tool("create_plan", {**args("bad", vms="pg-prod-01"), **extra, "dry_run": False})
     assert result.is_error
     text = text_of(result)
     assert re.search(rf"(create_plan: |\n){re.escape(field)}: ", text), text
     assert words in text
-    assert kubectl_names(shared_sandbox, "networkmaps") == []
+    assert "bad-network-map" not in stored_names(sandbox, "networkmaps")
+    assert "bad" not in stored_names(sandbox, "plans")

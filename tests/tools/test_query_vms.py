@@ -1,5 +1,6 @@
-"""query_vms through a real MCP client: sandbox Kubernetes API (Route discovery, credentials) and a
-loopback Forklift inventory; guide queries, warnings, errors, faults, HTTP bearer tokens.
+"""query_vms through a real MCP client against the sandbox with the demo data (demo-dataset.md):
+Route discovery, the sandbox's Forklift inventory, every ``--vms "where ..."`` form of the
+convertor-optimization guide, warnings, errors, credentials, faults and HTTP bearer tokens.
 """
 
 from __future__ import annotations
@@ -15,33 +16,71 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from mtv_mcp.core.config import Settings
-from mtv_mcp.sandbox.loader import seed_inventory_route
 from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.app import create_server
 from mtv_mcp.server.http import create_http_app
-from tests.core.inventory.fake_inventory import FakeInventory
 
 pytestmark = pytest.mark.anyio
-DATA = Path(__file__).resolve().parents[1] / "core" / "cluster" / "data"
+TOTAL = 13  # the vSphere VMs of demo-dataset.md §3 (the template tmpl-rhel9 is not listed)
+WINDOWS = ["win-ad-01", "win-sql-01", "file-srv-01"]
+# Every `--vms "where ..."` form of convertor-optimization-guide.md, and what the demo data answers.
+GUIDE_QUERIES: list[tuple[str, list[str]]] = [
+    # the guide's cluster names are not in the demo data (its clusters are Cluster-Prod/Cluster-Dev)
+    ("where cluster.name = 'Legacy-Cluster'", []),
+    ("where cluster.name = 'Critical-Production' and powerState = 'poweredOn'", []),
+    ("where cluster.name = 'Standard-Production'", []),
+    # provisioned disk totals: pg-prod-01 600, pg-prod-02 601, win-sql-01 1474, file-srv-01 2148 GiB
+    ("where sum disks.capacityGB > 500", ["pg-prod-01", "pg-prod-02", "win-sql-01", "file-srv-01"]),
+    ("where sum disks.capacityGB > 1000", ["win-sql-01", "file-srv-01"]),
+    # one disk above 500 GiB: win-sql-01's 1 TiB, file-srv-01's 2 TiB RDM (pg-prod-0x have exactly 500)
+    ("where any disks.capacityGB > 500", ["win-sql-01", "file-srv-01"]),
+    ("where memoryMB > 32768", ["win-sql-01", "gpu-render-01"]),
+    (
+        "where memoryMB between 4096 and 16384",
+        [
+            "pg-witness-01",
+            "web-frontend-01",
+            "web-frontend-02",
+            "win-ad-01",
+            "legacy-app-01",
+            "build-runner-03",
+            "Test_VM_Upper",
+            "file-srv-01",
+        ],
+    ),
+    # no demo VM has more than three disks
+    ("where len disks > 4", []),
+    # no demo VM is called *database*; 'db' is inside 'dev-san-db-ox-07' (regexes match substrings)
+    ("where name ~= '.*database.*' or name ~= '.*db.*'", ["dev-sandbox-07"]),
+]
+# The correct forms of demo-dataset.md §3 and the enriched fields query_vms adds.
+DEMO_QUERIES: list[tuple[str, list[str]]] = [
+    ("where sum(disks[*].capacity) > 500Gi", ["pg-prod-01", "pg-prod-02", "win-sql-01", "file-srv-01"]),
+    ("where sum(disks[*].capacity) > 1Ti", ["win-sql-01", "file-srv-01"]),
+    ("where any(disks[*].capacity >= 1Ti)", ["win-sql-01", "file-srv-01"]),
+    ("where guestId ~= '^windows'", WINDOWS),
+    ("where guestOS ~= '(?i)windows'", WINDOWS),
+    (
+        "where powerState = 'poweredOn' and memoryMB >= 16384",
+        ["pg-prod-01", "pg-prod-02", "win-ad-01", "win-sql-01", "build-runner-03", "gpu-render-01", "file-srv-01"],
+    ),
+    ("where criticalConcerns > 0", ["gpu-render-01"]),
+    ("where cluster.name = 'Cluster-Dev'", ["build-runner-03", "Test_VM_Upper", "dev-sandbox-07"]),
+    ("where powerState = 'suspended'", ["dev-sandbox-07"]),
+    ("memoryGB <= 4 order by memoryGB", ["dev-sandbox-07", "pg-witness-01", "legacy-app-01", "Test_VM_Upper"]),
+]
 
 
 @pytest.fixture(scope="module")
-def inventory() -> Iterator[FakeInventory]:
-    with FakeInventory().running() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def sandbox(crd_dir: Path, inventory: FakeInventory) -> Iterator[Sandbox]:
-    """The sandbox cluster, its forklift-inventory Route pointing at the loopback inventory."""
-    with Sandbox.start(data=DATA, crds=crd_dir) as running:
-        seed_inventory_route(running.store, inventory.url.removeprefix("http://"))
+def sandbox() -> Iterator[Sandbox]:
+    """The demo cluster and its Forklift inventory (the forklift-inventory Route points at it)."""
+    with Sandbox.start(data="demo") as running:
         yield running
 
 
 @asynccontextmanager
 async def client(sandbox: Sandbox, **settings: Any) -> AsyncIterator[Client]:
-    config = Settings(kubeconfig=sandbox.kubeconfig_path, request_timeout=2, **settings)
+    config = Settings(**{"kubeconfig": sandbox.kubeconfig_path, "request_timeout": 2, **settings})
     async with Client(create_server(config)) as connected:
         yield connected
 
@@ -51,34 +90,58 @@ async def call(sandbox: Sandbox, query: str = "", **arguments: Any) -> Any:
         return await c.call_tool("query_vms", {"provider": "vsphere-prod", "query": query, **arguments})
 
 
+def text_of(result: Any) -> str:
+    return str(result.content[0].text)
+
+
 def names(result: Any) -> list[str]:
     return [vm["name"] for vm in result.structured_content["vms"]]
 
 
+def messages(result: Any) -> list[str]:
+    return [warning["message"] for warning in result.structured_content["warnings"]]
+
+
 @pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("where memoryGB > 32", ["win-sql-01", "gpu-render-01"]),
-        ("where sum(disks.capacityGB) > 500", ["pg-prod-01", "pg-prod-02", "win-sql-01", "file-srv-01"]),
-        ("where sum(disks[*].capacity) > 1Ti", ["win-sql-01", "file-srv-01"]),
-        ("where any(disks.capacityGB > 1000)", ["win-sql-01", "file-srv-01"]),
-        ("where cluster.name = 'Cluster-Dev'", ["dev-sandbox-07"]),
-        ("where guestOS ~= 'Windows'", ["win-sql-01", "file-srv-01"]),
-        ("where guestId ~= '^windows'", ["win-sql-01", "file-srv-01"]),
-        (
-            "where powerState = 'poweredOn' and memoryMB >= 16384",
-            ["pg-prod-01", "pg-prod-02", "win-sql-01", "gpu-render-01", "file-srv-01"],
-        ),
-        ("where criticalConcerns > 0", ["gpu-render-01"]),
-        ("memoryGB <= 4 order by memoryGB", ["dev-sandbox-07", "legacy-app-01"]),
-    ],
+    ("query", "expected"), GUIDE_QUERIES + DEMO_QUERIES, ids=[q for q, _ in GUIDE_QUERIES + DEMO_QUERIES]
 )
-async def test_guide_queries(sandbox: Sandbox, query: str, expected: list[str]) -> None:
+async def test_guide_and_demo_queries(sandbox: Sandbox, query: str, expected: list[str]) -> None:
     result = await call(sandbox, query)
-    assert not result.is_error, result.content[0].text
+    content = result.structured_content
+    assert not result.is_error, text_of(result)
+    if query.endswith("order by memoryGB"):
+        assert names(result)[0] == expected[0]
     assert sorted(names(result)) == sorted(expected)
-    assert result.structured_content["total"] == 8
-    assert result.structured_content["matched"] == len(expected)
+    assert (content["total"], content["matched"]) == (TOTAL, len(expected))
+    assert content["warnings"] == []
+    assert content["note"] == (None if expected else "no VM matched the query")
+
+
+async def test_guide_case_sensitive_windows_pattern_gets_a_fix(sandbox: Sandbox) -> None:
+    """The guide's `guestOS ~= '.*windows.*'`: guest names say 'Windows'; the warning says how to fix it."""
+    result = await call(sandbox, "where guestOS ~= '.*windows.*'")
+    assert not result.is_error
+    assert result.structured_content["matched"] == 0
+    assert messages(result) == [
+        "`guestOS ~= '.*windows.*'` is case-sensitive and matched nothing; ignoring case it matches "
+        "3 value(s): start the pattern with (?i)"
+    ]
+    assert result.structured_content["note"] == "no VM matched the query (see the warnings)"
+
+
+async def test_guide_iops_field_is_unknown_with_suggestions(sandbox: Sandbox) -> None:
+    """The guide's `any disks.iops > 10000`: the inventory has no IOPS; an empty result that says why."""
+    result = await call(sandbox, "where any disks.iops > 10000")
+    content = result.structured_content
+    assert not result.is_error
+    assert content["matched"] == 0
+    assert content["note"] == "no VM matched the query (see the warnings)"
+    [warning] = content["warnings"]
+    assert warning["message"].startswith("the field `disks.iops` exists in no record; did you mean disks.")
+    assert warning["column"] == 11
+    assert warning["suggestions"]
+    assert "no VM matched" in text_of(result)
+    assert "warning: the field `disks.iops` exists in no record" in text_of(result)
 
 
 async def test_default_fields_are_compact_and_enriched(sandbox: Sandbox) -> None:
@@ -100,11 +163,11 @@ async def test_default_fields_are_compact_and_enriched(sandbox: Sandbox) -> None
 
 
 async def test_fields_and_select(sandbox: Sandbox) -> None:
-    picked = await call(sandbox, "where name = 'win-sql-01'", fields=["name", "disks.capacityGB", "nics"])
+    picked = await call(sandbox, "where name = 'win-sql-01'", fields=["name", "disks.capacityGB", "disks.iops"])
     assert picked.structured_content["vms"] == [
-        {"name": "win-sql-01", "disks.capacityGB": [200.0, 1024.0, 250.0], "nics": None}
+        {"name": "win-sql-01", "disks.capacityGB": [200.0, 1024.0, 250.0], "disks.iops": [None, None, None]}
     ]
-    assert "`nics` exists in no VM" in picked.structured_content["warnings"][0]["message"]
+    assert "`disks.iops` exists in no VM" in messages(picked)[0]
     selected = await call(sandbox, "select name, diskCapacityGB as disk where diskCapacityGB > 1000 order by disk desc")
     assert selected.structured_content["vms"] == [
         {"name": "file-srv-01", "disk": 2148.0},
@@ -112,26 +175,16 @@ async def test_fields_and_select(sandbox: Sandbox) -> None:
     ]
 
 
-async def test_unknown_field_warns_and_empty_result_says_so(sandbox: Sandbox) -> None:
-    result = await call(sandbox, "where any(disks.iops > 1000)")
-    content = result.structured_content
-    assert not result.is_error
-    assert content["matched"] == 0
-    assert content["note"] == "no VM matched the query (see the warnings)"
-    assert "`disks.iops` exists in no record" in content["warnings"][0]["message"]
-    assert "no VM matched" in result.content[0].text
-
-
 async def test_truncation_note(sandbox: Sandbox) -> None:
     result = await call(sandbox, "", limit=3)
     content = result.structured_content
-    assert (content["matched"], content["returned"], content["truncated"]) == (8, 3, True)
-    assert content["note"].startswith("showing the first 3 of 8 VMs: narrow the query")
+    assert (content["matched"], content["returned"], content["truncated"]) == (TOTAL, 3, True)
+    assert content["note"].startswith(f"showing the first 3 of {TOTAL} VMs: narrow the query")
 
 
 async def test_bad_query_is_a_tool_error_with_a_caret(sandbox: Sandbox) -> None:
     result = await call(sandbox, "where memoryGB >> 8")
-    text = result.content[0].text
+    text = text_of(result)
     assert result.is_error
     assert "(column 17)" in text
     assert "  where memoryGB >> 8\n                  ^" in text
@@ -141,14 +194,26 @@ async def test_unknown_provider(sandbox: Sandbox) -> None:
     async with client(sandbox) as c:
         result = await c.call_tool("query_vms", {"provider": "vmware"})
     assert result.is_error
-    assert "provider 'vmware' not found in namespace openshift-mtv" in result.content[0].text
+    assert "provider 'vmware' not found in namespace openshift-mtv" in text_of(result)
 
 
-async def test_flags_credentials_and_explicit_inventory_url(sandbox: Sandbox, inventory: FakeInventory) -> None:
-    config = Settings(kube_server=sandbox.url, kube_token=sandbox.viewer_token, inventory_url=inventory.url)
+async def test_ovirt_provider(sandbox: Sandbox) -> None:
+    async with client(sandbox) as c:
+        result = await c.call_tool("query_vms", {"provider": "ovirt-legacy", "query": "where memoryGB >= 16"})
+    assert (result.structured_content["provider_type"], result.structured_content["total"]) == ("ovirt", 4)
+    assert sorted(names(result)) == ["erp-app-01", "erp-db-01"]
+
+
+@pytest.mark.parametrize("explicit_url", [False, True], ids=["route-discovery", "explicit-inventory-url"])
+async def test_server_and_token_flags(sandbox: Sandbox, explicit_url: bool) -> None:
+    config = Settings(
+        kube_server=sandbox.url,
+        kube_token=sandbox.viewer_token,
+        inventory_url=sandbox.inventory_url if explicit_url else None,
+    )
     async with Client(create_server(config)) as c:
         result = await c.call_tool("query_vms", {"provider": "vsphere-prod", "query": "where cpuCount >= 16"})
-    assert names(result) == ["win-sql-01", "gpu-render-01"]
+    assert sorted(names(result)) == ["gpu-render-01", "win-sql-01"]
 
 
 async def test_no_credentials_is_an_error_per_call(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -160,35 +225,43 @@ async def test_no_credentials_is_an_error_per_call(monkeypatch: pytest.MonkeyPat
         second = await c.call_tool("query_vms", {"provider": "vsphere-prod"})
     assert first.is_error
     assert second.is_error
-    assert "no Kubernetes credentials" in first.content[0].text
+    assert "no Kubernetes credentials" in text_of(first)
 
 
-async def test_inventory_faults_are_clear_and_the_next_call_works(sandbox: Sandbox, inventory: FakeInventory) -> None:
-    async with client(sandbox) as c:
-        inventory.status = 500
-        failed = await c.call_tool("query_vms", {"provider": "vsphere-prod", "refresh": True})
-        inventory.status = None
-        inventory.delay = 2.5
-        slow = await c.call_tool("query_vms", {"provider": "vsphere-prod", "refresh": True})
-        inventory.delay = 0
-        ok = await c.call_tool("query_vms", {"provider": "vsphere-prod", "refresh": True})
+async def test_inventory_faults_are_clear_and_the_next_call_works(sandbox: Sandbox) -> None:
+    async with client(sandbox, request_timeout=1) as c:
+
+        async def query() -> Any:
+            return await c.call_tool("query_vms", {"provider": "vsphere-prod", "refresh": True})
+
+        with sandbox.faults.injected("GET /providers*=500"):
+            failed = await query()
+        with sandbox.faults.injected("GET /providers/vsphere/*/vms=hang"):
+            hung = await query()
+        with sandbox.faults.injected("GET /providers*=drop"):
+            dropped = await query()
+        with sandbox.faults.injected("GET /providers/vsphere/*/hosts=delay:0.3"):
+            slow = await query()
+        ok = await query()
     assert failed.is_error
-    assert "(HTTP 500)" in failed.content[0].text
-    assert slow.is_error
-    assert "did not answer within 2 s" in slow.content[0].text
-    assert not ok.is_error
-    assert ok.structured_content["total"] == 8
+    assert "failed to return the provider list (HTTP 500)" in text_of(failed)
+    assert hung.is_error
+    assert "did not answer within 1 s" in text_of(hung)
+    assert dropped.is_error
+    assert "dropped" in text_of(dropped) or "cannot reach" in text_of(dropped)
+    assert "Traceback" not in text_of(dropped)
+    assert slow.structured_content["total"] == ok.structured_content["total"] == TOTAL
 
 
 async def test_kube_api_faults_during_route_discovery(sandbox: Sandbox) -> None:
-    async with client(sandbox) as c:
+    async with client(sandbox, request_timeout=1) as c:
         with sandbox.faults.injected("GET /apis/route.openshift.io/*=hang"):
             hung = await c.call_tool("query_vms", {"provider": "vsphere-prod", "refresh": True})
         with sandbox.faults.injected("GET /apis/route.openshift.io/*=drop"):
             dropped = await c.call_tool("query_vms", {"provider": "vsphere-prod", "refresh": True})
         ok = await c.call_tool("query_vms", {"provider": "vsphere-prod", "refresh": True})
-    assert "did not answer within 2 s while trying to list routes in openshift-mtv" in hung.content[0].text
-    assert "was dropped while trying to list routes" in dropped.content[0].text
+    assert "did not answer within 1 s while trying to list routes in openshift-mtv" in text_of(hung)
+    assert "was dropped while trying to list routes" in text_of(dropped)
     assert not ok.is_error
 
 
@@ -215,5 +288,5 @@ async def test_http_bearer_without_access_gets_a_clear_403(sandbox: Sandbox) -> 
     async with http_client(sandbox, sandbox.no_access_token) as c:
         result = await c.call_tool("query_vms", {"provider": "vsphere-prod"})
     assert result.is_error
-    assert "the token may not" in result.content[0].text
-    assert "(403)" in result.content[0].text
+    assert "the token may not" in text_of(result)
+    assert "(403)" in text_of(result)

@@ -1,6 +1,9 @@
-"""InventoryClient and load_vms over real loopback HTTP: auth, errors, enrichment, the cache."""
+"""InventoryClient and load_vms against the sandbox's Forklift inventory (demo data): auth, errors,
+enrichment, the cache."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 from pydantic import SecretStr
@@ -11,23 +14,30 @@ from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory import InventoryClient, InventoryError, load_vms
 from mtv_mcp.core.inventory.discovery import route_url
 from mtv_mcp.core.runtime import Runtime
-from tests.core.inventory.fake_inventory import VSPHERE_UID, FakeInventory
+from mtv_mcp.sandbox.runner import Sandbox
 
-ADMIN = "sandbox-admin-token"
+ADMIN = Sandbox.admin_token
+VSPHERE_UID = "0b5e7a1c-1111-4a6e-9c2d-5f0e00000001"
 
 
-def runtime_for(inventory: FakeInventory, **settings: object) -> Runtime:
-    return Runtime(Settings(inventory_url=inventory.url, request_timeout=2, **settings))  # type: ignore[arg-type]
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox.start(data="demo") as running:
+        yield running
+
+
+def runtime_for(sandbox: Sandbox, **settings: object) -> Runtime:
+    return Runtime(Settings(inventory_url=sandbox.inventory_url, request_timeout=2, **settings))
 
 
 def token(value: str) -> Credentials:
     return Credentials(source="flags", server="http://127.0.0.1:9", token=SecretStr(value))
 
 
-def test_load_vms_resolves_the_provider_and_enriches(fake_inventory: FakeInventory) -> None:
-    loaded = load_vms(runtime_for(fake_inventory), token(ADMIN), "vsphere-prod")
+def test_load_vms_resolves_the_provider_and_enriches(sandbox: Sandbox) -> None:
+    loaded = load_vms(runtime_for(sandbox), token(ADMIN), "vsphere-prod")
     assert loaded.provider.uid == VSPHERE_UID
-    assert loaded.provider.vm_count == len(loaded.vms) == 8
+    assert loaded.provider.vm_count == len(loaded.vms) == 13
     pg = next(vm for vm in loaded.vms if vm["name"] == "pg-prod-01")
     assert pg["cluster"] == {"id": "domain-c8", "name": "Cluster-Prod"}
     assert pg["hostName"] == "esxi-01.corp.example.com"
@@ -35,34 +45,35 @@ def test_load_vms_resolves_the_provider_and_enriches(fake_inventory: FakeInvento
     assert loaded.warnings == ()
 
 
-def test_provider_by_uid_and_unknown_provider(fake_inventory: FakeInventory) -> None:
-    runtime = runtime_for(fake_inventory)
+def test_provider_by_uid_and_unknown_provider(sandbox: Sandbox) -> None:
+    runtime = runtime_for(sandbox)
     assert load_vms(runtime, token(ADMIN), VSPHERE_UID).provider.name == "vsphere-prod"
     with pytest.raises(InventoryError) as caught:
         load_vms(runtime, token(ADMIN), "vsphere-test")
     assert (
         caught.value.message == "provider 'vsphere-test' not found in namespace openshift-mtv of the Forklift inventory"
     )
-    assert caught.value.hint == "providers in openshift-mtv: host, vsphere-prod"
+    assert caught.value.hint == "providers in openshift-mtv: host, ovirt-legacy, vsphere-prod"
     with pytest.raises(InventoryError, match="pass namespace='openshift-mtv'"):
         load_vms(runtime, token(ADMIN), "vsphere-prod", namespace="other")
 
 
-def test_cache_per_credentials_and_refresh(fake_inventory: FakeInventory) -> None:
-    runtime = runtime_for(fake_inventory)
+def test_cache_per_credentials_and_refresh(sandbox: Sandbox) -> None:
+    runtime = runtime_for(sandbox)
     first = load_vms(runtime, token(ADMIN), "vsphere-prod")
-    fetched = len(fake_inventory.requests)
-    assert load_vms(runtime, token(ADMIN), "vsphere-prod") is first
-    assert len(fake_inventory.requests) == fetched
+    with sandbox.faults.injected("/providers*=delay:0") as (requests,):  # counts inventory requests
+        assert load_vms(runtime, token(ADMIN), "vsphere-prod") is first
+        assert requests.hits == 0
+        assert load_vms(runtime, token(ADMIN), "vsphere-prod", refresh=True) is not first
+        assert requests.hits > 0
     viewer = load_vms(runtime, token("sandbox-viewer-token"), "vsphere-prod")
     assert viewer is not first
-    assert load_vms(runtime, token(ADMIN), "vsphere-prod", refresh=True) is not first
     with pytest.raises(InventoryError, match=r"\(403\)"):
         load_vms(runtime, token("sandbox-no-access-token"), "vsphere-prod")
 
 
-def test_cache_can_be_off(fake_inventory: FakeInventory) -> None:
-    runtime = runtime_for(fake_inventory, inventory_cache_seconds=0)
+def test_cache_can_be_off(sandbox: Sandbox) -> None:
+    runtime = runtime_for(sandbox, inventory_cache_seconds=0)
     assert load_vms(runtime, token(ADMIN), "vsphere-prod") is not load_vms(runtime, token(ADMIN), "vsphere-prod")
 
 
@@ -73,28 +84,24 @@ def test_cache_can_be_off(fake_inventory: FakeInventory) -> None:
         ("sandbox-no-access-token", "the token may not read the provider list from the Forklift inventory (403)"),
     ],
 )
-def test_auth_failures(fake_inventory: FakeInventory, credential: str, expected: str) -> None:
+def test_auth_failures(sandbox: Sandbox, credential: str, expected: str) -> None:
     with pytest.raises(InventoryError) as caught:
-        load_vms(runtime_for(fake_inventory), token(credential), "vsphere-prod")
+        load_vms(runtime_for(sandbox), token(credential), "vsphere-prod")
     assert caught.value.message == expected
 
 
-def test_server_errors_timeouts_and_recovery(fake_inventory: FakeInventory) -> None:
-    client = InventoryClient(fake_inventory.url, ADMIN, timeout=1.0, verify=True)
-    fake_inventory.status = 500
-    with pytest.raises(InventoryError, match=r"failed to return the provider list \(HTTP 500\)"):
+def test_server_errors_timeouts_and_recovery(sandbox: Sandbox) -> None:
+    client = InventoryClient(str(sandbox.inventory_url), ADMIN, timeout=1.0, verify=True)
+    with sandbox.faults.injected("GET /providers=500"), pytest.raises(InventoryError, match=r"\(HTTP 500\)"):
         client.providers()
-    fake_inventory.status = None
-    fake_inventory.delay = 1.5
-    with pytest.raises(InventoryError, match="did not answer within 1 s"):
+    with sandbox.faults.injected("GET /providers=hang"), pytest.raises(InventoryError, match="within 1 s"):
         client.providers()
-    fake_inventory.delay = 0
-    assert [p.name for p in client.providers()] == ["vsphere-prod", "host"]
+    assert sorted(p.name for p in client.providers()) == ["host", "ovirt-legacy", "vsphere-prod"]
     client.close()
 
 
-def test_unknown_provider_uid_is_provider_not_found(fake_inventory: FakeInventory) -> None:
-    with InventoryClient(fake_inventory.url, ADMIN, timeout=2, verify=True) as client:
+def test_unknown_provider_uid_is_provider_not_found(sandbox: Sandbox) -> None:
+    with InventoryClient(str(sandbox.inventory_url), ADMIN, timeout=2, verify=True) as client:
         provider = client.find_provider("vsphere-prod", "openshift-mtv").model_copy(update={"uid": "nope"})
         with pytest.raises(InventoryError, match="ProviderNotFound"):
             client.collection(provider, "vms")

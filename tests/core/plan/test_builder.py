@@ -109,7 +109,8 @@ def test_demo_wave1_plan_and_maps_are_exact(facts: dict[str, Any], demo_vms: Any
     }
     for obj in result.objects():
         assert catalog.validate(obj) == [], obj["kind"]
-    assert result.defaults == []
+    # the destination was resolved (as create_plan does) but not named by the user: still a default
+    assert result.defaults == ["No target provider specified, using default OpenShift provider: host"]
     assert len(result.warnings) == 1
     assert "replaces Forklift's default" in result.warnings[0]
 
@@ -309,7 +310,7 @@ def test_auto_maps_need_a_vsphere_source(facts: dict[str, Any], make_provider: A
 def test_target_provider_must_be_openshift(facts: dict[str, Any], demo_vms: Any, make_provider: Any) -> None:
     with pytest.raises(MtvError, match="not openshift") as error:
         build(wave1_request(), {**facts, "target_provider": make_provider("v2", "vsphere")}, demo_vms("pg-prod-01"))
-    assert error.value.field == "target_provider"
+    assert error.value.field == "target"
 
 
 def test_yaml_documents_and_owner_patch(facts: dict[str, Any], demo_vms: Any) -> None:

@@ -47,6 +47,16 @@ def test_full_command(facts: dict[str, Any], demo_vms: Any) -> None:
     assert "'REPEL pods(tier in [db,cache],has x,env not in [dev]) on zone weight=40'" in build.kubectl_command
 
 
+def test_target_flag_only_when_the_user_named_the_target(facts: dict[str, Any], demo_vms: Any) -> None:
+    """create_plan passes the resolved default destination; the command must not claim --target for it."""
+    defaulted = PlanRequest(name="p", namespace=NS, source_provider="vsphere-prod")
+    named = defaulted.model_copy(update={"target_provider": "host"})
+    for request, flags in ((defaulted, []), (named, ["--target", "host"])):
+        build = build_plan_objects(request, vms=demo_vms("win-ad-01"), **facts)
+        assert build.plan["spec"]["provider"]["destination"]["name"] == "host"
+        assert words(build.kubectl_command)[7:] == ["--source", "vsphere-prod", *flags, "--vms", "win-ad-01"]
+
+
 def test_unexpressible_affinity_gets_a_note_and_a_patch(facts: dict[str, Any], demo_vms: Any) -> None:
     two_rules = affinity("PREFER pods(app=osd) in namespaces(openshift-storage) on node; AVOID pods(a=b) on node")
     request = PlanRequest(
