@@ -230,6 +230,7 @@ def build_plan_objects(
     set_fields = [name for name in checks.FIELDS_SINCE if name in plan["spec"]]
     warnings += checks.version_warnings(set_fields, forklift_version)
     warnings += checks.provider_warnings(set_fields, source_type)
+    warnings += checks.warm_migration_warnings(set_fields, request.migration_type)
     warnings += checks.spreading_warnings(convertor_affinity)
     warnings += checks.target_label_warnings(target_labels)
     warnings += checks.critical_concern_warnings(vms)

@@ -120,6 +120,18 @@ def provider_warnings(fields: Iterable[str], provider_type: str) -> list[str]:
     ]
 
 
+def warm_migration_warnings(fields: Iterable[str], migration_type: str | None) -> list[str]:
+    """Warm migrations copy disks in CDI importer pods, which convertor placement does not reach."""
+    convertor = [name for name in fields if name in CONVERTOR_FIELDS]
+    if not convertor or migration_type != "warm":
+        return []
+    return [
+        f"warm migration: the disk copies run in CDI importer pods, not in the convertor pod, and "
+        f"{', '.join(convertor)} do not reach them (only newer Forklift builds pass convertorNodeSelector "
+        "to VDDK importers); the placement applies to the final guest-conversion pod after cutover"
+    ]
+
+
 def _selects_convertors(selector: LabelSelector | None) -> bool:
     if selector is None:
         return False

@@ -204,6 +204,9 @@ def test_warm_and_conversion_types(facts: dict[str, Any], demo_vms: Any, catalog
     warm = build(wave1_request(migration_type="warm"), facts, demo_vms("pg-prod-01"))
     assert warm.plan["spec"]["type"] == "warm"
     assert warm.plan["spec"]["warm"] is True
+    assert any("CDI importer pods" in w and "convertorAffinity" in w for w in warm.warnings)
+    cold = build(wave1_request(), facts, demo_vms("pg-prod-01"))
+    assert not any("CDI importer" in w for w in cold.warnings)
     conversion = build(wave1_request(migration_type="conversion"), facts, demo_vms("pg-prod-01"))
     assert conversion.storage_map is None
     assert conversion.plan["spec"]["map"]["storage"] == {}
