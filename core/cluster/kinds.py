@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_labels import validate_dns_label
+
 FORKLIFT_GROUP = "forklift.konveyor.io"
+_NOT_IN_NAMES = frozenset("/%?#\\ ")
 FORKLIFT_VERSION = "v1beta1"
 
 
@@ -35,14 +39,36 @@ class Kind:
         return self.nouns or f"{self.singular}s"
 
     def path(self, namespace: str | None = None, name: str | None = None, subresource: str | None = None) -> str:
-        """The URL path of the collection (no ``name``) or of one object."""
+        """The URL path of the collection (no ``name``) or of one object.
+
+        ``MtvError`` for a namespace or name that cannot be one (it would address another path).
+        """
         base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
         if self.namespaced and namespace:
+            _check_namespace(namespace)
             base += f"/namespaces/{namespace}"
         base += f"/{self.plural}"
-        if name:
+        if name is not None:
+            self._check_name(name)
             base += f"/{name}"
         return f"{base}/{subresource}" if subresource and name else base
+
+    def _check_name(self, name: str) -> None:
+        if name in ("", ".", "..") or any(char in _NOT_IN_NAMES or not char.isprintable() for char in name):
+            raise MtvError(
+                f"{name!r} is not a valid {self.singular} name",
+                hint="Kubernetes object names are lowercase letters, digits, '-' and '.' (e.g. 'wave1-db'); "
+                "pass the name exactly as the cluster shows it",
+            )
+
+
+def _check_namespace(namespace: str) -> None:
+    problem = validate_dns_label(namespace)
+    if problem:
+        raise MtvError(
+            f"{namespace!r} is not a valid namespace: {problem.removeprefix('the name ')}",
+            hint="namespaces are DNS labels such as 'openshift-mtv'",
+        )
 
 
 def _forklift(kind: str, plural: str, noun: str = "") -> Kind:

@@ -111,14 +111,15 @@ def weight(option: str, position: Position) -> int:
             f"weight must be a whole number from {low} to {high}, got {shown}",
             f"write e.g. {name.strip()}=50",
         )
-    number = int(value)
-    if not low <= number <= high:
+    digits = value.lstrip("0") or "0"
+    if len(digits) > len(str(high)) or not low <= int(digits) <= high:
+        shown = digits if len(digits) <= 20 else f"a number of {len(digits)} digits"
         raise RuleError.at(
             value_position,
-            f"weight must be from {low} to {high}, got {number}",
+            f"weight must be from {low} to {high}, got {shown}",
             "Kubernetes accepts preferred-term weights 1..100; weights only matter relative to other soft rules",
         )
-    return number
+    return int(digits)
 
 
 def stray_word(word: str, position: Position, *, seen_topology: bool) -> RuleError:

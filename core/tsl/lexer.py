@@ -75,6 +75,9 @@ DATE_RE = re.compile(r"(?a)\d{4}-\d{2}-\d{2}")
 TIMESTAMP_RE = re.compile(r"(?a)\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
 ORDER_BY_RE = re.compile(r"(?i)(order|sort)\s+by(?![\w.\[/])")
 WHITESPACE = " \t\r\n\f\v"
+MAX_NUMBER = 1e300
+MAX_NUMBER_DIGITS = 301
+MAX_INDEX_DIGITS = 18
 
 
 def tokenize(text: str) -> Iterator[Token]:
@@ -186,9 +189,13 @@ def _number_or_instant(text: str, start: int) -> tuple[Token, int]:
             "numbers look like 42, 0.5, 1e6, 4Gi or 500G (suffixes k M G T P, binary Ki Mi Gi Ti Pi)",
         )
     value = number_value(found.group())
-    if not math.isfinite(value) or abs(value) > 1e300:
-        raise query_error(f"the number {found.group()!r} is too large", text, start)
+    if not abs(value) <= MAX_NUMBER:  # also catches inf and nan
+        raise query_error(f"the number {_shorten(found.group())} is too large", text, start, f"at most {MAX_NUMBER:g}")
     return _token("NUMBER", found.group(), start), stop
+
+
+def _shorten(spelling: str) -> str:
+    return repr(spelling) if len(spelling) <= 40 else f"{spelling[:20]}...{spelling[-10:]} ({len(spelling)} characters)"
 
 
 def _glued(text: str, pos: int) -> bool:
@@ -206,7 +213,10 @@ def number_value(spelling: str) -> int | float:
     if fraction or exponent:
         value = float(digits + (fraction or "") + (exponent or "")) * scale
         return int(value) if value.is_integer() and abs(value) < 2**53 else value
-    return int(digits) * scale
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > MAX_NUMBER_DIGITS:  # beyond MAX_NUMBER; int() of thousands of digits even raises
+        return math.inf
+    return int(significant) * scale
 
 
 def _word(text: str, start: int) -> tuple[Token, int]:
@@ -267,7 +277,9 @@ def path_steps(spelling: str, text: str, start: int) -> tuple[Step, ...]:
 def _bracket(inner: str, text: str, pos: int) -> Step:
     if inner == "*":
         return Wildcard()
-    if inner.isdigit():
+    if inner.isascii() and inner.isdigit():
+        if len(inner) > MAX_INDEX_DIGITS:
+            raise query_error(f"the index [{_shorten(inner)}] is too large", text, pos, "lists are indexed from 0")
         return int(inner)
     if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"":
         return inner[1:-1]

@@ -7,6 +7,7 @@ a list reaching a place that needs one true/false raises `ListInConditionError` 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -17,6 +18,7 @@ from mtv_mcp.core.tsl.lexer import DATE_RE, TIMESTAMP_RE, parse_instant
 from mtv_mcp.core.tsl.patterns import like_matcher, regex_matcher
 
 NUMBER_TYPES = (int, float)
+MAX_WHOLE = 10**300
 ORDER_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
@@ -231,21 +233,31 @@ def arithmetic(op: str, left: Any, right: Any, site: int) -> Any:
     if type(left) not in NUMBER_TYPES or type(right) not in NUMBER_TYPES:
         raise SkipError(site, f"`{op}` needs numbers, got {kind(left)} and {kind(right)}")
     if op == "+":
-        return left + right
+        return _bounded(left + right)
     if op == "-":
-        return left - right
+        return _bounded(left - right)
     if op == "*":
-        return left * right
+        return _bounded(left * right)
     if op == "/":
         if right == 0:
             raise SkipError(site, "division by zero")
         return left / right
+    if not (math.isfinite(left) and math.isfinite(right)):
+        raise SkipError(site, "modulus of an infinite or undefined number")
     divisor = int(right)
     if divisor == 0:
         raise SkipError(site, "modulus by zero (the divisor is truncated to a whole number)")
     dividend = int(left)
     remainder = abs(dividend) % abs(divisor)
     return -remainder if dividend < 0 else remainder
+
+
+def _bounded(value: int | float) -> int | float:
+    """Whole numbers beyond ``MAX_WHOLE`` become float infinity, so that chained products stay cheap
+    and every result can still be compared with floats and printed."""
+    if type(value) is int and abs(value) > MAX_WHOLE:
+        return math.inf if value > 0 else -math.inf
+    return value
 
 
 def negate(value: Any, site: int) -> Any:
