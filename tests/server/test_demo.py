@@ -16,8 +16,9 @@ pytestmark = pytest.mark.anyio
 
 
 def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cli_command(*args), capture_output=True, text=True, env=clean_env(home),
-                          cwd=REPO_ROOT, timeout=240, check=False)
+    return subprocess.run(
+        cli_command(*args), capture_output=True, text=True, env=clean_env(home), cwd=REPO_ROOT, timeout=240, check=False
+    )
 
 
 def test_demo_walks_through_every_tool_and_prints_the_assistant_config(tmp_path: Path) -> None:
@@ -28,14 +29,18 @@ def test_demo_walks_through_every_tool_and_prints_the_assistant_config(tmp_path:
         assert f"> {tool}(" in out, tool
     assert "did you mean PREFER?" in out
     assert "kubectl mtv create plan wave2-storage" in out
-    config = json.loads(out[out.rindex('{\n  "mcpServers"'):])
+    config = json.loads(out[out.rindex('{\n  "mcpServers"') :])
     assert config["mcpServers"]["mtv-demo"]["args"] == ["serve", "--demo"]
     assert "HTTP Request" not in completed.stderr
 
 
 async def test_serve_demo_over_stdio(tmp_path: Path) -> None:
-    params = StdioServerParameters(command=sys.executable, args=["-m", "mtv_mcp.server", "serve", "--demo"],
-                                   env=clean_env(tmp_path), cwd=str(REPO_ROOT))
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "mtv_mcp.server", "serve", "--demo"],
+        env=clean_env(tmp_path),
+        cwd=str(REPO_ROOT),
+    )
     async with Client(params) as client:
         result = await client.call_tool("query_vms", {"provider": "vsphere-prod", "query": "where name = 'pg-prod-01'"})
     assert not result.is_error, result.content
@@ -44,8 +49,18 @@ async def test_serve_demo_over_stdio(tmp_path: Path) -> None:
 
 
 def test_call_prints_json_or_the_tool_error(tmp_path: Path) -> None:
-    ok = run_cli(tmp_path, "call", "--demo", "query_vms", "--arg", "provider=vsphere-prod",
-                 "--arg", "query=where memoryGB >= 64", "--arg", 'fields=["name","memoryGB"]')
+    ok = run_cli(
+        tmp_path,
+        "call",
+        "--demo",
+        "query_vms",
+        "--arg",
+        "provider=vsphere-prod",
+        "--arg",
+        "query=where memoryGB >= 64",
+        "--arg",
+        'fields=["name","memoryGB"]',
+    )
     assert ok.returncode == 0, ok.stderr
     result = json.loads(ok.stdout)
     assert all(vm["memoryGB"] >= 64 for vm in result["vms"])

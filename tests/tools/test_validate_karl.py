@@ -68,8 +68,7 @@ async def test_valid_rule(client: Client) -> None:
     assert data["soft_equivalent"] is None
     assert any("only sees pods in the namespace" in w for w in data["warnings"])
     assert data["explanation"] == [
-        "The convertor pod prefers (weight 90) to run on a node that runs a pod with app=ceph-osd "
-        "in its own namespace."
+        "The convertor pod prefers (weight 90) to run on a node that runs a pod with app=ceph-osd in its own namespace."
     ]
     assert "valid: 1 rule(s)" in result.content[0].text
 
@@ -97,9 +96,7 @@ async def test_several_rules_and_all_errors_reported(client: Client) -> None:
         "PREFER pods(a=b) on zone",
         "REPEL pods(c=d) on node weight=10",
     ]
-    bad = await call(
-        client, rules=["REQUIRE pods(a=b) on zone", "ATTRACT pods(x=y) on node", "AVOID pods() on node"]
-    )
+    bad = await call(client, rules=["REQUIRE pods(a=b) on zone", "ATTRACT pods(x=y) on node", "AVOID pods() on node"])
     assert bad.is_error
     fields = [issue["field"] for issue in bad.structured_content["errors"]]
     assert fields == ["rules[1]", "rules[2]"]

@@ -40,9 +40,7 @@ def test_every_rule_type_and_topology_matches_the_reference(
 
 @pytest.mark.parametrize(("text", "selector"), SELECTOR_FORMS.items())
 def test_every_selector_form(text: str, selector: dict[str, Any]) -> None:
-    term = affinity(f"REQUIRE pods({text}) on node")["podAffinity"][
-        "requiredDuringSchedulingIgnoredDuringExecution"
-    ][0]
+    term = affinity(f"REQUIRE pods({text}) on node")["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]
     assert term["labelSelector"] == selector
 
 
@@ -78,9 +76,7 @@ def test_not_equal_means_not_in_and_quotes_are_removed() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("option", "weight"), [("weight=1", 1), ("weight=100", 100), ("", 100), ("weight=42", 42)]
-)
+@pytest.mark.parametrize(("option", "weight"), [("weight=1", 1), ("weight=100", 100), ("", 100), ("weight=42", 42)])
 def test_soft_weights(option: str, weight: int) -> None:
     result = affinity(f"PREFER pods(a=b) on node {option}")
     assert result["podAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]["weight"] == weight
@@ -141,9 +137,7 @@ def test_the_guide_has_examples() -> None:
 
 
 @pytest.mark.parametrize("rule", _guide_rules())
-def test_every_guide_example_matches_the_reference(
-    rule: str, affinity_schema: jsonschema.protocols.Validator
-) -> None:
+def test_every_guide_example_matches_the_reference(rule: str, affinity_schema: jsonschema.protocols.Validator) -> None:
     result = affinity(rule)
     assert result == reference_affinity(rule)
     affinity_schema.validate(result)
@@ -167,9 +161,9 @@ def test_several_rules_merge_into_one_affinity(affinity_schema: jsonschema.proto
                     "requiredDuringSchedulingIgnoredDuringExecution"
                 ][0],
             ],
-            "preferredDuringSchedulingIgnoredDuringExecution": reference_affinity(
-                "PREFER pods(c=3) on node weight=10"
-            )["podAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"],
+            "preferredDuringSchedulingIgnoredDuringExecution": reference_affinity("PREFER pods(c=3) on node weight=10")[
+                "podAffinity"
+            ]["preferredDuringSchedulingIgnoredDuringExecution"],
         },
         "podAntiAffinity": {
             "requiredDuringSchedulingIgnoredDuringExecution": reference_affinity("AVOID pods(d=4) on node")[
@@ -198,13 +192,9 @@ def test_namespace_scopes(affinity_schema: jsonschema.protocols.Validator) -> No
     assert term["namespaceSelector"] == {"matchLabels": {"team": "storage"}}
     assert "namespaces" not in term
     everywhere = affinity("REPEL pods(forklift.app in [virt-v2v]) in all-namespaces on node")
-    term = everywhere["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0][
-        "podAffinityTerm"
-    ]
+    term = everywhere["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]["podAffinityTerm"]
     assert term == {
-        "labelSelector": {
-            "matchExpressions": [{"key": "forklift.app", "operator": "In", "values": ["virt-v2v"]}]
-        },
+        "labelSelector": {"matchExpressions": [{"key": "forklift.app", "operator": "In", "values": ["virt-v2v"]}]},
         "topologyKey": "kubernetes.io/hostname",
         "namespaceSelector": {},
     }
@@ -237,9 +227,7 @@ def test_node_targets_produce_node_affinity(affinity_schema: jsonschema.protocol
             "preferredDuringSchedulingIgnoredDuringExecution": [
                 {
                     "weight": 30,
-                    "preference": {
-                        "matchExpressions": [{"key": "disk", "operator": "In", "values": ["nvme"]}]
-                    },
+                    "preference": {"matchExpressions": [{"key": "disk", "operator": "In", "values": ["nvme"]}]},
                 },
                 {"weight": 100, "preference": {"matchExpressions": [{"key": "ssd", "operator": "Exists"}]}},
             ],

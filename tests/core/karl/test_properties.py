@@ -69,9 +69,7 @@ def rules(draw: st.DrawFn) -> Rule:
             ).filter(lambda s: bool(s.names or s.selectors)),
         )
     )
-    return Rule(
-        rule_type, TargetKind.PODS, draw(selectors()), draw(st.sampled_from(list(Topology))), scope, weight
-    )
+    return Rule(rule_type, TargetKind.PODS, draw(selectors()), draw(st.sampled_from(list(Topology))), scope, weight)
 
 
 def _contradictory(chosen: list[Rule]) -> bool:

@@ -29,9 +29,7 @@ FORKLIFT_DEFAULT = {
                 "weight": 100,
                 "podAffinityTerm": {
                     "labelSelector": {
-                        "matchExpressions": [
-                            {"key": "forklift.app", "operator": "In", "values": ["virt-v2v"]}
-                        ]
+                        "matchExpressions": [{"key": "forklift.app", "operator": "In", "values": ["virt-v2v"]}]
                     },
                     "topologyKey": "kubernetes.io/hostname",
                     "namespaceSelector": {},
@@ -78,11 +76,7 @@ def _pod_term(**fields: Any) -> dict[str, Any]:
         (_pod_term(namespaces=["a"], namespaceSelector={}), "lists namespaces and also selects all"),
         (_pod_term(labelSelector={"matchLabels": {"a/b/c": "x"}}), "KARL rejects it: invalid label key"),
         (
-            {
-                "nodeAffinity": {
-                    "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{}, {}]}
-                }
-            },
+            {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{}, {}]}}},
             "2 alternative node selector terms",
         ),
         (
@@ -91,9 +85,7 @@ def _pod_term(**fields: Any) -> dict[str, Any]:
                     "preferredDuringSchedulingIgnoredDuringExecution": [
                         {
                             "weight": 5,
-                            "preference": {
-                                "matchExpressions": [{"key": "cpu", "operator": "Gt", "values": ["8"]}]
-                            },
+                            "preference": {"matchExpressions": [{"key": "cpu", "operator": "Gt", "values": ["8"]}]},
                         }
                     ]
                 }
@@ -152,8 +144,7 @@ def test_explanations_cover_every_term_kind() -> None:
         "The pod must run on a node with disk=ssd and a gpu label.",
         "The pod prefers (weight 20) to run on a node with zone in (a, b).",
         "The pod must run in a zone that already runs a pod with app=db in namespace data.",
-        "The pod prefers (weight 7) to run in a region that runs a pod with app=cache "
-        "in namespaces with team=x.",
+        "The pod prefers (weight 7) to run in a region that runs a pod with app=cache in namespaces with team=x.",
         "The pod must not run on a node that runs a pod with tier not in (web) (or no tier label) "
         "in its own namespace.",
         "The pod prefers (weight 100) not to run in a rack (node label topology.kubernetes.io/rack) "
@@ -182,10 +173,5 @@ def test_hand_written_affinity_explains_alternatives_and_custom_topologies() -> 
 
 def test_malformed_affinity_is_a_clear_error() -> None:
     with pytest.raises(MtvError) as caught:
-        Affinity.from_kube(
-            {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"weight": 1}]}}
-        )
-    assert (
-        caught.value.field
-        == "affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution.0.topologyKey"
-    )
+        Affinity.from_kube({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"weight": 1}]}})
+    assert caught.value.field == "affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution.0.topologyKey"
