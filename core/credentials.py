@@ -43,7 +43,7 @@ class Credentials(BaseModel):
         return (self.source, self.server or "", str(hash(token)), str(self.kubeconfig or ""), self.context or "")
 
 
-def bearer_token(headers: Mapping[str, str] | None) -> str | None:
+def request_bearer_token(headers: Mapping[str, str] | None) -> str | None:
     """The token of an ``Authorization: Bearer`` header, or None."""
     if not headers:
         return None
@@ -67,7 +67,7 @@ def default_kubeconfig() -> Path | None:
 def resolve_credentials(settings: Settings, headers: Mapping[str, str] | None = None) -> Credentials:
     """The credentials for one call, by precedence; raises when there are none at all."""
     tls = {"ca_file": settings.kube_ca_file, "insecure": settings.kube_insecure}
-    token = bearer_token(headers)
+    token = request_bearer_token(headers)
     if token:
         server = (headers or {}).get("x-kubernetes-server") or settings.kube_server
         kubeconfig = None if server else settings.kubeconfig or default_kubeconfig()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -67,17 +66,7 @@ def headers_of(ctx: ToolContext) -> dict[str, str] | None:
 
 
 def user_errors(function: F) -> F:
-    """Turn ``MtvError`` into an MCP tool error carrying its full text (sync or async tools)."""
-    if inspect.iscoroutinefunction(function):
-
-        @functools.wraps(function)
-        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return await function(*args, **kwargs)
-            except MtvError as error:
-                raise ToolError(str(error)) from error
-
-        return cast(F, async_wrapper)
+    """Turn ``MtvError`` into an MCP tool error carrying its full text (the tools are synchronous)."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -100,8 +89,3 @@ def respond(result: BaseModel, text: str, runtime: Runtime, *, narrow_hint: str)
         text = f"{text[:limit]}\n[output cut at {limit} characters: {narrow_hint}]"
     structured = result.model_dump(mode="json", by_alias=True, exclude_none=False)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
-
-
-def as_json(value: Any) -> str:
-    """Compact, stable JSON for text output."""
-    return json.dumps(value, indent=1, sort_keys=False, default=str)

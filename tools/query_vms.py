@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from typing import Annotated, Any
 
@@ -11,6 +10,8 @@ from pydantic import BaseModel, Field
 
 from mtv_mcp.core.inventory import load_vms
 from mtv_mcp.core.tsl import compile_query, parse_query
+from mtv_mcp.core.tsl.diagnostics import missing_fields
+from mtv_mcp.core.tsl.values import pluck
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, headers_of, respond, runtime_of, user_errors
 
 DEFAULT_FIELDS = (
@@ -53,53 +54,22 @@ class VmQueryResult(BaseModel):
     note: str | None = Field(description="What to do about an empty or truncated result")
 
 
-def _walk(value: Any, steps: list[str]) -> Any:
-    for position, step in enumerate(steps):
-        if isinstance(value, list):
-            return [_walk(item, steps[position:]) for item in value]
-        if not isinstance(value, dict):
-            return None
-        value = value.get(step)
-    return value
-
-
-def _has_value(value: Any) -> bool:
-    if isinstance(value, list):
-        return any(_has_value(item) for item in value)
-    return value is not None
-
-
-def _present(vms: list[dict[str, Any]], path: str) -> bool:
-    steps = path.split(".")
-    return any(_has_value(_walk(vm, steps)) for vm in vms)
-
-
-def _known_paths(vm: dict[str, Any]) -> list[str]:
-    paths = []
-    for key, value in vm.items():
-        paths.append(key)
-        sample = value[0] if isinstance(value, list) and value else value
-        if isinstance(sample, dict):
-            paths += [f"{key}.{sub}" for sub in sample]
-    return paths
+def _steps(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
 
 
 def _field_warnings(fields: list[str], vms: list[dict[str, Any]]) -> list[QueryIssue]:
-    if not vms:
-        return []
-    known = sorted({path for vm in vms[:50] for path in _known_paths(vm)})
-    issues = []
-    for path in fields:
-        if _present(vms, path):
-            continue
-        close = difflib.get_close_matches(path, known, n=3, cutoff=0.6)
-        advice = f"; did you mean {' or '.join(close)}?" if close else ""
-        issues.append(QueryIssue(message=f"fields: `{path}` exists in no VM{advice}", suggestions=close))
-    return issues
+    return [
+        QueryIssue(
+            message=f"fields: `{'.'.join(map(str, field.steps))}` exists in no VM{field.advice}",
+            suggestions=field.suggestions,
+        )
+        for field in missing_fields([_steps(path) for path in fields], vms)
+    ]
 
 
 def _project(vm: dict[str, Any], fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    return {path: _walk(vm, path.split(".")) for path in fields}
+    return {path: pluck(vm, _steps(path)) for path in fields}
 
 
 def _text(result: VmQueryResult, query: str) -> str:

@@ -135,14 +135,6 @@ def convertor_selector(plan_uid: str, migration_uid: str | None = None, vm_id: s
     return ",".join(parts)
 
 
-def convertor_selector_by_plan_name(plan_name: str, plan_namespace: str | None = None) -> str:
-    """The selector by plan name (Forklift 2.12+ labels pods with ``plan-name``/``plan-namespace``)."""
-    parts = [f"{FORKLIFT_APP_LABEL}={CONVERTOR_APP}", f"plan-name={plan_name}"]
-    if plan_namespace:
-        parts.append(f"plan-namespace={plan_namespace}")
-    return ",".join(parts)
-
-
 def provider_has_convertor(provider_type: str) -> bool:
     """Whether migrations from this provider type run a virt-v2v convertor pod."""
     return provider_type not in _NO_CONVERTOR_PROVIDERS

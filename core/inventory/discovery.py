@@ -1,10 +1,10 @@
-"""Where the Forklift inventory service is: ``--inventory-url``, ``$MTV_INVENTORY_URL``, or the
-``forklift-inventory`` Route (in the operator namespace, then the current one).
+"""Where the Forklift inventory service is: ``Settings.inventory_url`` (``--inventory-url`` or
+``$MTV_INVENTORY_URL``, read by the command line), or the ``forklift-inventory`` Route (in the
+operator namespace, then the current one).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +12,6 @@ from mtv_mcp.core.cluster import ClusterClient, ClusterError, operator_namespace
 from mtv_mcp.core.config import DEFAULT_NAMESPACE, Settings
 from mtv_mcp.core.errors import MtvError
 
-INVENTORY_URL_ENV = "MTV_INVENTORY_URL"
 ROUTE_NAME = "forklift-inventory"
 ROUTE_SELECTOR = "app=forklift,service=forklift-inventory"
 URL_HINT = (
@@ -66,8 +65,8 @@ def discover_from_routes(cluster: ClusterClient, settings: Settings) -> str:
 
 
 def configured_inventory_url(settings: Settings) -> str | None:
-    """``--inventory-url`` or ``$MTV_INVENTORY_URL``, when given."""
-    given = settings.inventory_url or os.environ.get(INVENTORY_URL_ENV)
+    """The configured inventory URL (``--inventory-url`` or ``$MTV_INVENTORY_URL``), when given."""
+    given = settings.inventory_url
     return given.rstrip("/") if given else None
 
 

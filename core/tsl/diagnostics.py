@@ -7,7 +7,7 @@ it, and the type check of an equality stops at the first value of a compatible k
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,29 +40,45 @@ def query_paths(query: ast.Query) -> dict[tuple[ast.Step, ...], ast.Path]:
     return found
 
 
-def unknown_fields(query: ast.Query, records: Sequence[Mapping[str, Any]]) -> list[QueryWarning]:
-    """A warning for each path that exists in no record, with the closest known paths."""
+class MissingField(BaseModel):
+    """A path that exists in no record (a key holding null counts as existing)."""
+
+    steps: tuple[ast.Step, ...]
+    suggestions: list[str]
+
+    @property
+    def advice(self) -> str:
+        return f"; did you mean {' or '.join(self.suggestions)}?" if self.suggestions else ""
+
+
+def missing_fields(paths: Iterable[tuple[ast.Step, ...]], records: Sequence[Mapping[str, Any]]) -> list[MissingField]:
+    """The ``paths`` that exist in no record, each with the closest known paths (any depth)."""
     if not records:
         return []
-    warnings, known = [], None
-    for steps, node in query_paths(query).items():
+    missing, known = [], None
+    for steps in paths:
         if any(present(record, steps) for record in records):
             continue
         known = known if known is not None else sorted(_known_paths(records[:SAMPLE_SIZE]))
-        name = _dotted(steps)
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        close = difflib.get_close_matches(_dotted(steps), known, n=3, cutoff=0.6)
         if not close:
             leaf = str(steps[-1])
             close = [path for path in known if path.rsplit(".", 1)[-1].lower() == leaf.lower()][:3]
-        advice = f"; did you mean {' or '.join(close)}?" if close else ""
-        warnings.append(
-            QueryWarning(
-                message=f"the field `{print_path(steps)}` exists in no record{advice}",
-                suggestions=close,
-                column=node.pos + 1,
-            )
+        missing.append(MissingField(steps=steps, suggestions=close))
+    return missing
+
+
+def unknown_fields(query: ast.Query, records: Sequence[Mapping[str, Any]]) -> list[QueryWarning]:
+    """A warning for each path of the query that exists in no record, with the closest known paths."""
+    nodes = query_paths(query)
+    return [
+        QueryWarning(
+            message=f"the field `{print_path(field.steps)}` exists in no record{field.advice}",
+            suggestions=field.suggestions,
+            column=nodes[field.steps].pos + 1,
         )
-    return warnings
+        for field in missing_fields(nodes, records)
+    ]
 
 
 def type_mismatches(query: ast.Query, records: Sequence[Mapping[str, Any]]) -> list[QueryWarning]:

@@ -60,10 +60,6 @@ def kind(value: Any) -> str:
     return "an object"
 
 
-def is_number(value: Any) -> bool:
-    return type(value) in NUMBER_TYPES
-
-
 def walk(value: Any, steps: tuple[Step, ...]) -> Any:
     """Resolve a path: missing keys give None, lists are traversed implicitly (nulls dropped)."""
     for index, step in enumerate(steps):
@@ -80,6 +76,18 @@ def walk(value: Any, steps: tuple[Step, ...]) -> Any:
             value = value[step] if type(value) is list and step < len(value) else None
         elif isinstance(step, Wildcard):
             return _spread(value, steps[index + 1 :]) if type(value) is list else None
+    return value
+
+
+def pluck(value: Any, steps: tuple[str, ...]) -> Any:
+    """A dotted path for display: like ``walk``, but a list keeps one entry per element, nulls included
+    (``disks.iops`` of three disks without it is ``[None, None, None]``)."""
+    for position, step in enumerate(steps):
+        if type(value) is list:
+            return [pluck(item, steps[position:]) for item in value]
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(step)
     return value
 
 

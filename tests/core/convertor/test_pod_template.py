@@ -15,7 +15,6 @@ from mtv_mcp.core.convertor.pod_template import (
     build_convertor_pod,
     conversion_type,
     convertor_selector,
-    convertor_selector_by_plan_name,
     default_convertor_affinity,
     preview_convertor_pod,
     provider_has_convertor,
@@ -79,7 +78,7 @@ def test_demo_pod_has_the_2_12_shape(plan: dict[str, Any], migration: dict[str, 
     assert [c["name"] for c in spec["initContainers"]] == ["vddk-side-car"]
     assert spec["securityContext"]["runAsUser"] == 107
     assert _matches(convertor_selector(PLAN_UID, MIGRATION_UID, "vm-2041"), meta["labels"])
-    assert _matches(convertor_selector_by_plan_name("wave1", "openshift-mtv"), meta["labels"])
+    assert _matches("forklift.app=virt-v2v,plan-name=wave1,plan-namespace=openshift-mtv", meta["labels"])
 
 
 def test_builder_does_not_alias_the_plan(plan: dict[str, Any], migration: dict[str, Any]) -> None:
