@@ -46,6 +46,33 @@ def test_room_imports_only_what_it_may(room: str) -> None:
     assert not violations, "\n".join(violations)
 
 
+# The sandbox judges the product's predictions, so it never borrows the logic under test (architecture.md).
+SANDBOX_MUST_NOT_USE = ("core.placement", "core.convertor.scheduling", "core.convertor.pending")
+
+
+def imported_modules(path: Path) -> set[tuple[str, int]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add((node.module, node.lineno))
+            found.update((f"{node.module}.{alias.name}", node.lineno) for alias in node.names)
+    return found
+
+
+def test_sandbox_does_not_judge_the_product_with_its_own_code() -> None:
+    banned = tuple(f"{PACKAGE}.{name}" for name in SANDBOX_MUST_NOT_USE)
+    violations = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / "sandbox").rglob("*.py"))
+        for module, line in imported_modules(path)
+        if any(module == b or module.startswith(f"{b}.") for b in banned)
+    ]
+    assert not violations, "\n".join(violations)
+
+
 def test_no_relative_imports_anywhere() -> None:
     offenders = []
     for room in ("core", "tools", "prompts", "server", "sandbox"):

@@ -1,8 +1,9 @@
 """The sandbox's migration controller: a Migration becomes virt-v2v pods that run on the sandbox clock.
 
 For each VM of the migrated plan it creates the per-VM Secret, one Bound PVC per disk, (2.12+) a
-Conversion CR and the convertor pod from ``build_convertor_pod``; schedules the pod with
-``core.placement`` against the store's nodes and pods (bound and Running, or Pending with a
+Conversion CR and the convertor pod from ``build_convertor_pod``; schedules the pod with the
+sandbox's own ``scheduler`` (never ``core.placement``: the product's predictions are checked, not
+echoed) against the store's nodes and pods (bound and Running, or Pending with a
 ``FailedScheduling`` Warning); writes the virt-v2v log as the clock advances; ends the pod
 (Succeeded, exit 0; or Failed/OOMKilled when asked to) and keeps Migration and Plan status like
 Forklift. Pending pods are retried whenever a convertor ends, and (2.12+) fail the VM after the
@@ -31,11 +32,11 @@ from mtv_mcp.core.convertor.pod_template import (
 )
 from mtv_mcp.core.convertor.progress import parse_v2v_log
 from mtv_mcp.core.errors import MtvError
-from mtv_mcp.core.placement import evaluate_placement
 from mtv_mcp.sandbox.clock import format_time
 from mtv_mcp.sandbox.controller import status as st
 from mtv_mcp.sandbox.controller.facts import VmFacts
 from mtv_mcp.sandbox.controller.pods import bind_and_start, mark_unschedulable, terminate
+from mtv_mcp.sandbox.controller.scheduler import Wording, schedule
 from mtv_mcp.sandbox.controller.v2v_log import FAILURES, ConversionScript, Failure, conversion_script
 from mtv_mcp.sandbox.kube.status import ApiError
 from mtv_mcp.sandbox.kube.store import ChangeEvent, ObjectStore
@@ -61,6 +62,7 @@ class ControllerOptions:
     vm_facts: Mapping[str, VmFacts] = field(default_factory=dict)
     failures: Mapping[str, Failure] = field(default_factory=dict)
     off_rule: Mapping[str, str] = field(default_factory=dict)
+    scheduler_wording: Wording = "current"
 
 
 @dataclass
@@ -356,17 +358,20 @@ class MigrationController:
     # -- scheduling -------------------------------------------------------------------------------
 
     def _schedule(self, run: _Run, at: datetime) -> None:
-        """Bind the pod (its chosen off-rule node, or placement's best node) or leave it Pending."""
+        """Bind the pod (its chosen off-rule node, or the sandbox scheduler's pick) or leave it Pending."""
         pod = self.store.get("pods", run.namespace, run.pod)
         when = format_time(at)
         node = run.node
         message = ""
         if node is None:
-            result = evaluate_placement(
-                pod, self.store.list("nodes"), self.store.list("pods"), self.store.list("namespaces")
+            decision = schedule(
+                pod,
+                self.store.list("nodes"),
+                self.store.list("pods"),
+                self.store.list("namespaces"),
+                wording=self.options.scheduler_wording,
             )
-            node = result.best_node()
-            message = result.failed_scheduling_message()
+            node, message = decision.node, decision.message
         if node is None:
             if run.message != message:
                 run.message = message

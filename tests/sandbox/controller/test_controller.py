@@ -13,6 +13,7 @@ from kubernetes import client, config
 from mtv_mcp.core.convertor.pod_template import convertor_selector
 from mtv_mcp.core.convertor.progress import Stage, parse_v2v_log
 from mtv_mcp.core.convertor.scheduling import ReasonKind, decode_failed_scheduling
+from mtv_mcp.core.placement import evaluate_placement
 from mtv_mcp.sandbox.controller.controller import (
     FAIL_ANNOTATION,
     OFF_RULE_ANNOTATION,
@@ -255,3 +256,25 @@ def test_bad_hook_annotation_is_reported_on_the_migration(sandbox: Sandbox, api:
     assert (condition["type"], condition["status"], condition["reason"]) == ("Ready", "False", "NotValid")
     assert "explode" in condition["message"]
     assert _pods(api, migration) == {}
+
+
+def test_product_prediction_agrees_with_the_pods_the_controller_scheduled(
+    sandbox: Sandbox, api: client.ApiClient
+) -> None:
+    migration = _start(api)
+    core = client.CoreV1Api(api)
+    raw = [api.sanitize_for_serialization(p) for p in core.list_pod_for_all_namespaces().items]
+    nodes = [api.sanitize_for_serialization(n) for n in core.list_node().items]
+    namespaces = [api.sanitize_for_serialization(n) for n in core.list_namespace().items]
+    for vm, pod in _pods(api, migration).items():
+        body = next(p for p in raw if p["metadata"]["uid"] == pod.metadata.uid)
+        unbound = {**body, "spec": {k: v for k, v in body["spec"].items() if k != "nodeName"}}
+        others = [p for p in raw if p["metadata"]["uid"] != pod.metadata.uid]
+        fitting = [v.node for v in evaluate_placement(unbound, nodes, others, namespaces).fitting()]
+        if pod.spec.node_name:
+            assert pod.spec.node_name in fitting, vm
+        else:
+            assert fitting == [], vm
+            [failed] = [e for e in _events(api, pod) if e.reason == "FailedScheduling"]
+            assert "untolerated taint(s)" in failed.message
+            assert "no new claims to deallocate, preemption: 0/9 nodes are available" in failed.message
