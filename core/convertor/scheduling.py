@@ -4,9 +4,17 @@ kube-scheduler writes ``0/9 nodes are available: 1 Insufficient memory, 3 node(s
 Pod's node affinity/selector, 2 node(s) had untolerated taint {dedicated: migration}. preemption:
 ...``. Wording changed across releases (``didn't match node selector`` → ``didn't match Pod's node
 affinity`` → ``.../selector``; ``had taints that the pod didn't tolerate`` → ``had taint {k: v},
-that the pod didn't tolerate`` → ``had untolerated taint {k: v}``); every form is understood. The
-message may be wrapped (Forklift's "stuck in Pending ... (reason: Unschedulable: ...)"). With the
-pod and the nodes at hand, fixes name the selector entries, taints and nodes involved.
+that the pod didn't tolerate`` → ``had untolerated taint {k: v}`` → since Kubernetes 1.34
+``had untolerated taint(s)``, without the key); every form is understood. When the message no
+longer names the taint, the nodes do: each node's first untolerated NoSchedule/NoExecute taint
+(kube-scheduler's ``plugins/tainttoleration/taint_toleration.go``) splits the count per taint, so
+control-plane taints stay expected and cordoned or NotReady nodes are named as such. The
+PostFilter tails after the counted reasons (DynamicResources' ``no new claims to deallocate,``
+since 1.34, then ``preemption: ...``) are kept apart from the reasons; ``didn't match
+scheduler-enforced node affinity`` (the scheduler profile's ``addedAffinity``,
+``plugins/nodeaffinity/node_affinity.go``) is told apart from the pod's own selector. The message
+may be wrapped (Forklift's "stuck in Pending ... (reason: Unschedulable: ...)"). With the pod and
+the nodes at hand, fixes name the selector entries, taints and nodes involved.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from mtv_mcp.core.convertor.pod_template import KVM_RESOURCE
+from mtv_mcp.core.placement.models import Taint, Toleration
+from mtv_mcp.core.placement.selectors import untolerated_taints
 
 
 class ReasonKind(StrEnum):
@@ -85,6 +95,8 @@ _NO_NODES = re.compile(r"no nodes available to schedule pods", re.IGNORECASE)
 _ITEM_SPLIT = re.compile(r",\s+(?=\d+\s)")
 _COUNTED = re.compile(r"^(\d+)\s+(.*)$", re.DOTALL)
 _TAINT = re.compile(r"taints? \{([^:{}]*):\s*([^{}]*)\}")
+_KEYLESS_TAINT = re.compile(r"^node\(s\) had untolerated taint\(s\)$")
+_REASONS_END = re.compile(r"\.\s+(?=\D)")
 
 
 @dataclass(frozen=True)
@@ -248,6 +260,15 @@ _RULES: tuple[_Rule, ...] = (
     ),
     (
         ReasonKind.NODE_SELECTOR,
+        re.compile(r"didn't match scheduler-enforced node affinity"),
+        _fixed(
+            "the scheduler profile's addedAffinity (KubeSchedulerConfiguration, or the OpenShift Scheduler's "
+            "defaultNodeSelector / the namespace's openshift.io/node-selector) excludes these nodes, whatever the "
+            "plan says: ask the cluster admin, or target a namespace whose node selector includes conversion nodes"
+        ),
+    ),
+    (
+        ReasonKind.NODE_SELECTOR,
         re.compile(r"didn't match (?:Pod's )?node (?:affinity|selector)|MatchNodeSelector|NodeAffinity", re.IGNORECASE),
         _selector_fix,
     ),
@@ -330,7 +351,52 @@ def _reason(item: str, ctx: _Context) -> Reason:
 
 
 def _strip(text: str) -> str:
-    return text.strip().rstrip(".)").strip()
+    """Trailing dots and a closing parenthesis the text did not open (a wrapper's) removed."""
+    text = text.strip().rstrip(".").strip()
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].rstrip().rstrip(".").strip()
+    return text
+
+
+def _first_untolerated(node: Mapping[str, Any], tolerations: Sequence[Toleration]) -> Taint | None:
+    """The taint TaintToleration reports for ``node``; None if it tolerates all or is cordoned first."""
+    spec = node.get("spec") or {}
+    taints = [Taint.model_validate(t) for t in spec.get("taints") or [] if t.get("effect")]
+    if spec.get("unschedulable") and untolerated_taints(
+        [Taint(key=_UNSCHEDULABLE_TAINT, effect="NoSchedule")], tolerations, {"NoSchedule"}
+    ):
+        return None  # NodeUnschedulable runs first and reports the node as unschedulable
+    found = untolerated_taints(taints, tolerations, {"NoSchedule", "NoExecute"})
+    return found[0] if found else None
+
+
+def _keyless_taints(reason: Reason, ctx: _Context) -> list[Reason]:
+    """``N node(s) had untolerated taint(s)`` split per taint found on the nodes, when the counts agree."""
+    raw = ((ctx.pod or {}).get("spec") or {}).get("tolerations") or []
+    tolerations = [Toleration.model_validate(t) for t in raw]
+    groups: dict[tuple[str, str], int] = {}
+    for node in ctx.nodes:
+        taint = _first_untolerated(node, tolerations)
+        if taint is not None:
+            groups[(taint.key, taint.value)] = groups.get((taint.key, taint.value), 0) + 1
+    if not groups or sum(groups.values()) != reason.count:
+        return [reason]
+    return [
+        _reason(f"{count} node(s) had untolerated taint {{{key}: {value}}}", ctx).model_copy(
+            update={
+                "detail": f"{reason.detail} (on the nodes now: {key}={value})"
+                if value
+                else f"{reason.detail} (on the nodes now: {key})"
+            }
+        )
+        for (key, value), count in sorted(groups.items(), key=lambda item: -item[1])
+    ]
+
+
+def _expand(reason: Reason, ctx: _Context) -> list[Reason]:
+    if reason.kind is ReasonKind.TAINT and reason.taint_key is None and _KEYLESS_TAINT.match(reason.detail):
+        return _keyless_taints(reason, ctx)
+    return [reason]
 
 
 def decode_failed_scheduling(
@@ -353,11 +419,14 @@ def decode_failed_scheduling(
         )
     body = message[header.end() :]
     body, _, preemption = body.partition("preemption:")
+    reasons_end = _REASONS_END.search(body)
+    if reasons_end is not None:
+        body = body[: reasons_end.start()]  # the PostFilter tails (``no new claims to deallocate,``) follow
     items = [_strip(part) for part in _ITEM_SPLIT.split(_strip(body))]
     return SchedulingDiagnosis(
         total_nodes=int(header.group(2)),
         available_nodes=int(header.group(1)),
-        reasons=[_reason(item, ctx) for item in items if item],
+        reasons=[found for item in items if item for found in _expand(_reason(item, ctx), ctx)],
         preemption=_strip(preemption) or None,
         message=message,
     )

@@ -197,3 +197,59 @@ def test_no_nodes_and_unrecognised_text() -> None:
 def test_any_text_decodes(text: str) -> None:
     diagnosis = decode_failed_scheduling(text)
     assert all(r.fix for r in diagnosis.reasons)
+
+
+CURRENT = (
+    "0/9 nodes are available: 1 Insufficient memory, 1 node(s) didn't match pod anti-affinity rules, 3 node(s) "
+    "didn't match Pod's node affinity/selector, 4 node(s) had untolerated taint(s). no new claims to deallocate, "
+    "preemption: 0/9 nodes are available: 2 No preemption victims found for incoming pod, 7 Preemption is not "
+    "helpful for scheduling."
+)
+
+
+def test_current_wording_keeps_the_reasons_apart_from_the_post_filter_tails() -> None:
+    diagnosis = decode_failed_scheduling(CURRENT)
+    assert [r.detail for r in diagnosis.reasons] == [
+        "Insufficient memory",
+        "node(s) didn't match pod anti-affinity rules",
+        "node(s) didn't match Pod's node affinity/selector",
+        "node(s) had untolerated taint(s)",
+    ]
+    assert diagnosis.preemption is not None
+    assert diagnosis.preemption.startswith("0/9 nodes are available: 2 No preemption victims")
+
+
+def test_keyless_taint_is_found_on_the_nodes_and_control_plane_stays_expected() -> None:
+    diagnosis = decode_failed_scheduling(CURRENT, nodes=NODES)
+    taints = [r for r in diagnosis.reasons if r.kind is ReasonKind.TAINT]
+    assert [(r.count, r.taint_key, r.expected) for r in taints] == [
+        (3, "node-role.kubernetes.io/master", True),
+        (1, "dedicated", False),
+    ]
+    assert "no action" in taints[0].fix
+    assert "mig-0" in taints[1].fix
+    assert [r.kind for r in diagnosis.blocking].count(ReasonKind.TAINT) == 1
+    assert sum(r.count or 0 for r in diagnosis.reasons) == 9
+
+
+def test_keyless_taint_on_a_cordoned_or_changed_cluster() -> None:
+    cordoned = [*NODES[:3], {**NODES[3], "spec": {"unschedulable": True, "taints": [_UNSCHED]}}]
+    message = "0/4 nodes are available: 1 node(s) were unschedulable, 3 node(s) had untolerated taint(s)."
+    diagnosis = decode_failed_scheduling(message, nodes=cordoned)
+    assert [(r.kind, r.count, r.expected) for r in diagnosis.reasons] == [
+        (ReasonKind.UNSCHEDULABLE, 1, False),
+        (ReasonKind.TAINT, 3, True),
+    ]
+    changed = decode_failed_scheduling("0/9 nodes are available: 5 node(s) had untolerated taint(s).", nodes=NODES)
+    [kept] = changed.reasons
+    assert (kept.count, kept.taint_key, kept.expected) == (5, None, False)
+
+
+_UNSCHED = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
+
+
+def test_scheduler_enforced_node_affinity_is_not_the_plans_selector() -> None:
+    message = "0/6 nodes are available: 6 node(s) didn't match scheduler-enforced node affinity."
+    [reason] = decode_failed_scheduling(message, nodes=NODES).reasons
+    assert (reason.kind, reason.count) == (ReasonKind.NODE_SELECTOR, 6)
+    assert "addedAffinity" in reason.fix

@@ -278,3 +278,8 @@ def test_product_prediction_agrees_with_the_pods_the_controller_scheduled(
             [failed] = [e for e in _events(api, pod) if e.reason == "FailedScheduling"]
             assert "untolerated taint(s)" in failed.message
             assert "no new claims to deallocate, preemption: 0/9 nodes are available" in failed.message
+            taints = [r for r in decode_failed_scheduling(failed.message, nodes=nodes).reasons if r.taint_key]
+            assert {(r.taint_key, r.expected) for r in taints} == {
+                ("node-role.kubernetes.io/master", True),
+                ("dedicated", False),
+            }
