@@ -14,6 +14,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.inventory import Connection
 from mtv_mcp.core.runtime import Runtime
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -63,6 +64,12 @@ def headers_of(ctx: ToolContext) -> dict[str, str] | None:
     """The HTTP request headers of this call (lower-case names), or None on stdio."""
     headers = ctx.headers
     return {k.lower(): v for k, v in headers.items()} if headers is not None else None
+
+
+def connect(ctx: ToolContext) -> Connection:
+    """This call's connection (cluster, inventory) with its credentials; use it as a context manager."""
+    runtime = runtime_of(ctx)
+    return Connection(runtime.credentials(headers_of(ctx)), runtime.settings)
 
 
 def user_errors(function: F) -> F:

@@ -7,15 +7,12 @@ from typing import Annotated, Any
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from mtv_mcp.core.cluster import ClusterClient, ClusterError, ForkliftVersion, bearer_token
+from mtv_mcp.core.cluster import ClusterClient, ClusterError, ForkliftVersion
 from mtv_mcp.core.cluster.forklift import convertor_placement, migration_type, plan_blockers, plan_phase, provider_phase
 from mtv_mcp.core.cluster.nodes import NodeSummary, pods_by_node, summarize_node
-from mtv_mcp.core.config import Settings
-from mtv_mcp.core.credentials import Credentials
 from mtv_mcp.core.errors import MtvError
-from mtv_mcp.core.inventory import InventoryClient
-from mtv_mcp.core.inventory.discovery import configured_inventory_url, discover_from_routes
-from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, headers_of, respond, runtime_of, user_errors
+from mtv_mcp.core.inventory import Connection
+from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 
 ALL_NAMESPACES = "*"
 NARROW_HINT = "pass a namespace, and leave verbose off"
@@ -54,14 +51,10 @@ class ClusterOverview(BaseModel):
     warnings: list[str] = Field(description="Parts that could not be read, and why")
 
 
-def _vm_counts(
-    cluster: ClusterClient, credentials: Credentials, settings: Settings, warnings: list[str]
-) -> dict[tuple[str, str], int | None]:
+def _vm_counts(connection: Connection, warnings: list[str]) -> dict[tuple[str, str], int | None]:
     """VM count per (namespace, provider name) from the inventory; a warning when it is unreachable."""
     try:
-        url = configured_inventory_url(settings) or discover_from_routes(cluster, settings)
-        with InventoryClient.for_settings(url, bearer_token(credentials), settings) as inventory:
-            return {(p.namespace, p.name): p.vm_count for p in inventory.providers()}
+        return {(p.namespace, p.name): p.vm_count for p in connection.inventory.providers()}
     except MtvError as error:
         warnings.append(f"VM counts unavailable: {error.message}")
         return {}
@@ -164,14 +157,14 @@ def cluster_overview(
     """
     runtime = runtime_of(ctx)
     settings = runtime.settings
-    credentials = runtime.credentials(headers_of(ctx))
     shown = namespace or settings.namespace
     scope = None if shown == ALL_NAMESPACES else shown
     warnings: list[str] = []
-    with ClusterClient.connect(credentials, settings) as cluster:
+    with connect(ctx) as connection:
+        cluster = connection.cluster
         providers = cluster.list_providers(scope)
         plans = cluster.list_plans(scope)
-        counts = _vm_counts(cluster, credentials, settings, warnings) if providers else {}
+        counts = _vm_counts(connection, warnings) if providers else {}
         view = ClusterOverview(
             server=cluster.server,
             namespace=shown,

@@ -8,12 +8,11 @@ from typing import Annotated, Any, Literal
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from mtv_mcp.core.cluster import ClusterClient
 from mtv_mcp.core.karl import FORKLIFT_DEFAULT_SPREADING, KarlResult
 from mtv_mcp.core.plan import PlanRequest, objects_as_yaml
 from mtv_mcp.core.plan.apply import PlanConflictError, PreparedPlan, apply_plan, prepare_plan
 from mtv_mcp.core.plan.resolve import compile_rules
-from mtv_mcp.tools._common import WRITES, ToolContext, ToolDefinition, headers_of, respond, runtime_of, user_errors
+from mtv_mcp.tools._common import WRITES, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import (
     ConvertorAffinity,
     ConvertorLabels,
@@ -181,16 +180,15 @@ def create_plan(
         conversion_temp_storage_class=conversion_temp_storage_class,
         conversion_temp_storage_size=conversion_temp_storage_size,
     )
-    credentials = runtime.credentials(headers_of(ctx))
-    with ClusterClient.connect(credentials, runtime.settings) as cluster:
-        prepared = prepare_plan(runtime, credentials, cluster, request, vms)
+    with connect(ctx) as connection:
+        prepared = prepare_plan(connection, runtime.inventory_cache, request, vms)
         build = prepared.build
         status: Status = "dry-run"
         created: list[str] = []
         diff: str | None = None
         if not dry_run:
             try:
-                applied = apply_plan(cluster, build)
+                applied = apply_plan(connection.cluster, build)
                 status, created = applied.status, applied.created
             except PlanConflictError as conflict:
                 status, diff = "conflict", conflict.comparison.diff

@@ -7,13 +7,12 @@ from typing import Annotated
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from mtv_mcp.core.cluster import ClusterClient
 from mtv_mcp.core.convertor.inspect import ConvertorInspection, ConvertorPodReport, inspect_plan_convertors
 from mtv_mcp.core.convertor.pod_status import format_seconds
 from mtv_mcp.core.convertor.pod_template import KVM_RESOURCE
 from mtv_mcp.core.convertor.pressure import NodePressure
 from mtv_mcp.core.convertor.preview import PlacementPreview
-from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, headers_of, respond, runtime_of, user_errors
+from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import bullets
 
 NARROW_HINT = "pass vm= for one VM, or lower log_lines"
@@ -160,10 +159,9 @@ def inspect_convertor_pods(
     """
     runtime = runtime_of(ctx)
     settings = runtime.settings
-    credentials = runtime.credentials(headers_of(ctx))
-    with ClusterClient.connect(credentials, settings) as cluster:
+    with connect(ctx) as connection:
         view = inspect_plan_convertors(
-            cluster, plan, namespace or settings.namespace, migration=migration, vm=vm, log_lines=log_lines
+            connection.cluster, plan, namespace or settings.namespace, migration=migration, vm=vm, log_lines=log_lines
         )
     return respond(view, render(view), runtime, narrow_hint=NARROW_HINT)
 

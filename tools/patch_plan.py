@@ -11,7 +11,7 @@ from mtv_mcp.core.cluster import ClusterClient, ClusterError, kinds
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.plan import PlacementChanges, plan_patch, running_migration_reason
 from mtv_mcp.core.plan.resolve import compile_rules
-from mtv_mcp.tools._common import WRITES, ToolContext, ToolDefinition, headers_of, respond, runtime_of, user_errors
+from mtv_mcp.tools._common import WRITES, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import (
     ConvertorAffinity,
     ConvertorLabels,
@@ -122,8 +122,8 @@ def patch_plan(
         target_affinity=_affinity(target_affinity, "target"),
     )
     namespace = namespace or runtime.settings.namespace
-    credentials = runtime.credentials(headers_of(ctx))
-    with ClusterClient.connect(credentials, runtime.settings) as cluster:
+    with connect(ctx) as connection:
+        cluster = connection.cluster
         plan = _read_plan(cluster, namespace, name)
         reason = running_migration_reason(plan, cluster.list_migrations(namespace))
         if reason:

@@ -12,7 +12,7 @@ from mtv_mcp.core.inventory import load_vms
 from mtv_mcp.core.tsl import compile_query, parse_query
 from mtv_mcp.core.tsl.diagnostics import missing_fields
 from mtv_mcp.core.tsl.values import pluck
-from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, headers_of, respond, runtime_of, user_errors
+from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 
 DEFAULT_FIELDS = (
     "id",
@@ -124,8 +124,8 @@ def query_vms(
     """
     compiled = compile_query(parse_query(query))
     runtime = runtime_of(ctx)
-    credentials = runtime.credentials(headers_of(ctx))
-    inventory = load_vms(runtime, credentials, provider, namespace, refresh)
+    with connect(ctx) as connection:
+        inventory = load_vms(connection, runtime.inventory_cache, provider, namespace, refresh)
     outcome = compiled.run(inventory.vms)
     shown = fields or DEFAULT_FIELDS
     rows = outcome.items if compiled.query.select else [_project(vm, shown) for vm in outcome.items]

@@ -8,12 +8,11 @@ import yaml
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from mtv_mcp.core.cluster import ClusterClient
 from mtv_mcp.core.convertor.preview import PlacementPreview, preview_on_cluster
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.karl import RuleError, compile_affinity
 from mtv_mcp.core.plan.labels import check_labels, parse_key_values
-from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, headers_of, respond, runtime_of, user_errors
+from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import LabelMap
 from mtv_mcp.tools.inspect_convertor_pods import preview_lines
 
@@ -68,10 +67,9 @@ def _preview(
     ctx: ToolContext, affinity: dict[str, Any], node_selector: dict[str, str], target_namespace: str | None
 ) -> PlacementPreview:
     runtime = runtime_of(ctx)
-    credentials = runtime.credentials(headers_of(ctx))
-    with ClusterClient.connect(credentials, runtime.settings) as cluster:
+    with connect(ctx) as connection:
         return preview_on_cluster(
-            cluster,
+            connection.cluster,
             target_namespace or runtime.settings.namespace,
             node_selector=node_selector,
             affinity=affinity or None,

@@ -1,6 +1,6 @@
 """Kubernetes access for mtv-mcp: per-call clients, Forklift kinds, version detection, clear errors."""
 
-from mtv_mcp.core.cluster.client import ClusterClient, bearer_token
+from mtv_mcp.core.cluster.client import ClusterClient
 from mtv_mcp.core.cluster.errors import ClusterError, Operation
 from mtv_mcp.core.cluster.kinds import FORKLIFT_KINDS, Kind, forklift_kind
 from mtv_mcp.core.cluster.version import ForkliftVersion, detect_forklift_version, operator_namespace
@@ -12,7 +12,6 @@ __all__ = [
     "ForkliftVersion",
     "Kind",
     "Operation",
-    "bearer_token",
     "detect_forklift_version",
     "forklift_kind",
     "operator_namespace",

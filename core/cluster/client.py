@@ -51,13 +51,7 @@ def _kube_configuration(credentials: Credentials) -> tuple[Any, str | None]:
         )
     try:
         if credentials.kubeconfig and not credentials.server:
-            config.load_kube_config(  # type: ignore[no-untyped-call]
-                config_file=str(credentials.kubeconfig),
-                context=credentials.context,
-                client_configuration=configuration,
-                persist_config=False,
-            )
-            namespace = _context_namespace(credentials)
+            namespace = _load_kubeconfig(credentials, configuration)
         elif use_in_cluster:
             config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
             namespace_file = SERVICE_ACCOUNT_DIR / "namespace"
@@ -83,26 +77,24 @@ def _kube_configuration(credentials: Credentials) -> tuple[Any, str | None]:
     return configuration, namespace
 
 
-def _context_namespace(credentials: Credentials) -> str | None:
-    from kubernetes import config  # noqa: PLC0415
+def _load_kubeconfig(credentials: Credentials, configuration: Any) -> str | None:
+    """Read the kubeconfig once into ``configuration``; the namespace of the chosen context.
 
-    contexts, current = config.list_kube_config_contexts(str(credentials.kubeconfig))  # type: ignore[no-untyped-call]
-    chosen = current
-    if credentials.context:
-        chosen = next((c for c in contexts if c.get("name") == credentials.context), current)
-    return ((chosen or {}).get("context") or {}).get("namespace")
+    The steps of ``kubernetes.config.load_kube_config`` (merge the file, pick the context, fill
+    the configuration) in one pass, so the namespace comes from the same parse.
+    """
+    from kubernetes.config import ConfigException, kube_config  # noqa: PLC0415
 
-
-def bearer_token(credentials: Credentials) -> str | None:
-    """The bearer token these credentials send (the kubeconfig user's for kubeconfig credentials)."""
-    if credentials.token:
-        return credentials.token.get_secret_value()
-    configuration, _ = _kube_configuration(credentials)
-    value = configuration.get_api_key_with_prefix("BearerToken")
-    if not value:
-        return None
-    scheme, _, token = str(value).partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
+    merged = kube_config.KubeConfigMerger(str(credentials.kubeconfig))  # type: ignore[no-untyped-call]
+    if merged.config is None:
+        raise ConfigException("Invalid kube-config file. No configuration found.")
+    loader = kube_config.KubeConfigLoader(  # type: ignore[no-untyped-call]
+        config_dict=merged.config, active_context=credentials.context
+    )
+    loader.load_and_set(configuration)  # type: ignore[no-untyped-call]
+    context = loader.current_context or {}
+    namespace = (context.get("context") or {}).get("namespace")
+    return str(namespace) if namespace else None
 
 
 class ClusterClient:
@@ -113,6 +105,15 @@ class ClusterClient:
         self.timeout = timeout
         self.server: str = api_client.configuration.host
         self.default_namespace = namespace
+
+    @property
+    def bearer_token(self) -> str | None:
+        """The bearer token this client sends (the kubeconfig user's for kubeconfig credentials)."""
+        value = self._api.configuration.get_api_key_with_prefix("BearerToken")
+        if not value:
+            return None
+        scheme, _, token = str(value).partition(" ")
+        return token.strip() if scheme.lower() == "bearer" else None
 
     @classmethod
     def connect(cls, credentials: Credentials, settings: Settings) -> ClusterClient:

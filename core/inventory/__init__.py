@@ -2,19 +2,19 @@
 
 from mtv_mcp.core.inventory.cache import InventoryCache
 from mtv_mcp.core.inventory.client import InventoryClient, InventoryError
-from mtv_mcp.core.inventory.discovery import inventory_base_url
+from mtv_mcp.core.inventory.connection import Connection
 from mtv_mcp.core.inventory.enrich import ENRICHED_FIELDS, enrich_vms
 from mtv_mcp.core.inventory.load import load_vms
 from mtv_mcp.core.inventory.models import EnrichedInventory, ProviderRef
 
 __all__ = [
     "ENRICHED_FIELDS",
+    "Connection",
     "EnrichedInventory",
     "InventoryCache",
     "InventoryClient",
     "InventoryError",
     "ProviderRef",
     "enrich_vms",
-    "inventory_base_url",
     "load_vms",
 ]

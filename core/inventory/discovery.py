@@ -5,7 +5,6 @@ operator namespace, then the current one).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from mtv_mcp.core.cluster import ClusterClient, ClusterError, operator_namespace
@@ -68,12 +67,3 @@ def configured_inventory_url(settings: Settings) -> str | None:
     """The configured inventory URL (``--inventory-url`` or ``$MTV_INVENTORY_URL``), when given."""
     given = settings.inventory_url
     return given.rstrip("/") if given else None
-
-
-def inventory_base_url(settings: Settings, connect: Callable[[], ClusterClient]) -> str:
-    """The inventory base URL; ``connect`` opens a cluster client only when the Route must be read."""
-    given = configured_inventory_url(settings)
-    if given:
-        return given
-    with connect() as cluster:
-        return discover_from_routes(cluster, settings)

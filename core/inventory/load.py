@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mtv_mcp.core.cluster import ClusterClient, bearer_token
-from mtv_mcp.core.credentials import Credentials
-from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.inventory.cache import InventoryCache
 from mtv_mcp.core.inventory.client import InventoryClient, InventoryError
-from mtv_mcp.core.inventory.discovery import inventory_base_url
+from mtv_mcp.core.inventory.connection import Connection
 from mtv_mcp.core.inventory.enrich import enrich_vms
 from mtv_mcp.core.inventory.models import VM, EnrichedInventory, ProviderRef
-
-if TYPE_CHECKING:
-    from mtv_mcp.core.runtime import Runtime
 
 # Collections joined into the VMs, per provider type (their absence only costs the joined fields).
 JOINS = {"vsphere": ("hosts", "clusters"), "ovirt": ("hosts", "clusters", "disks")}
@@ -55,34 +50,25 @@ def fetch_inventory(
 
 
 def load_vms(
-    runtime: Runtime,
-    credentials: Credentials,
+    connection: Connection,
+    cache: InventoryCache,
     provider_name: str,
     namespace: str | None = None,
     refresh: bool = False,
 ) -> EnrichedInventory:
     """The enriched VMs of provider ``provider_name`` (namespace: the server's default), from the
-    per-credentials cache when fresh (``refresh`` forces a new fetch)."""
-    settings = runtime.settings
+    per-credentials ``cache`` when fresh (``refresh`` forces a new fetch through ``connection``)."""
+    settings = connection.settings
     namespace = namespace or settings.namespace
-    key = (*credentials.cache_key, namespace, provider_name)
+    key = (*connection.credentials.cache_key, namespace, provider_name)
     if not refresh and settings.inventory_cache_seconds > 0:
-        cached = runtime.inventory_cache.get(key, settings.inventory_cache_seconds)
+        cached = cache.get(key, settings.inventory_cache_seconds)
         if cached is not None:
             return cached
-    base_url = inventory_base_url(settings, lambda: ClusterClient.connect(credentials, settings))
-    token = bearer_token(credentials)
-    if not token:
-        raise MtvError(
-            "the credentials carry no bearer token, which the Forklift inventory requires "
-            "(a kubeconfig with client certificates only has none)",
-            hint="use a kubeconfig user with a token (oc login), or --server/--token, or a bearer token per request",
-        )
-    with InventoryClient.for_settings(base_url, token, settings) as inventory:
-        provider, vms, warnings = fetch_inventory(inventory, provider_name, namespace)
+    provider, vms, warnings = fetch_inventory(connection.inventory, provider_name, namespace)
     loaded = EnrichedInventory(
-        provider=provider, vms=vms, base_url=base_url, fetched_at=time.time(), warnings=tuple(warnings)
+        provider=provider, vms=vms, base_url=connection.inventory_url, fetched_at=time.time(), warnings=tuple(warnings)
     )
     if settings.inventory_cache_seconds > 0:
-        runtime.inventory_cache.put(key, loaded)
+        cache.put(key, loaded)
     return loaded

@@ -5,14 +5,13 @@ a different one is a conflict with a diff).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from mtv_mcp.core.cluster import ClusterClient, ClusterError, bearer_token, forklift_kind, kinds
-from mtv_mcp.core.credentials import Credentials
+from mtv_mcp.core.cluster import ClusterClient, ClusterError, forklift_kind, kinds
 from mtv_mcp.core.errors import MtvError
-from mtv_mcp.core.inventory import EnrichedInventory, InventoryClient, InventoryError, load_vms
+from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryCache, InventoryError, load_vms
 from mtv_mcp.core.plan.builder import PlanBuild, build_plan_objects, map_owner_patch
 from mtv_mcp.core.plan.compare import PlanComparison, compare_plans
 from mtv_mcp.core.plan.request import PlanRequest
@@ -25,9 +24,6 @@ from mtv_mcp.core.plan.resolve import (
     require_map,
     resolve_vms,
 )
-
-if TYPE_CHECKING:
-    from mtv_mcp.core.runtime import Runtime
 
 
 class PreparedPlan(BaseModel):
@@ -60,30 +56,29 @@ class PlanConflictError(MtvError):
 
 
 def _source_collections(
-    inventory: EnrichedInventory, credentials: Credentials, runtime: Runtime
+    connection: Connection, inventory: EnrichedInventory
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The provider's networks and datastores (for map entry names; empty when not served)."""
-    token = bearer_token(credentials)
+    connection.know_inventory_url(inventory.base_url)
     found: list[list[dict[str, Any]]] = []
-    with InventoryClient.for_settings(inventory.base_url, token, runtime.settings) as client:
-        for name in ("networks", "datastores"):
-            try:
-                found.append(client.collection(inventory.provider, name))
-            except InventoryError as error:
-                if error.status != 404:
-                    raise
-                found.append([])
+    for name in ("networks", "datastores"):
+        try:
+            found.append(connection.inventory.collection(inventory.provider, name))
+        except InventoryError as error:
+            if error.status != 404:
+                raise
+            found.append([])
     return found[0], found[1]
 
 
 def prepare_plan(
-    runtime: Runtime,
-    credentials: Credentials,
-    cluster: ClusterClient,
+    connection: Connection,
+    cache: InventoryCache,
     request: PlanRequest,
     vms: VmSelectionInput,
 ) -> PreparedPlan:
     """Check providers, maps and VMs against the cluster and inventory, and build the objects."""
+    cluster = connection.cluster
     namespace = request.namespace
     source = ready_provider(cluster, namespace, request.source_provider, "source")
     if request.target_provider:
@@ -95,10 +90,10 @@ def prepare_plan(
     if request.storage_map:
         require_map(cluster, kinds.STORAGE_MAP, namespace, request.storage_map, "storage_map")
     source_meta = source.get("metadata") or {}
-    inventory = load_vms(runtime, credentials, str(source_meta["name"]), str(source_meta["namespace"]))
+    inventory = load_vms(connection, cache, str(source_meta["name"]), str(source_meta["namespace"]))
     selection = resolve_vms(vms, inventory.vms, provider=inventory.provider.name)
     warnings = [*inventory.warnings, *selection.warnings]
-    networks, datastores = _source_collections(inventory, credentials, runtime)
+    networks, datastores = _source_collections(connection, inventory)
     storage_classes = optional_list(cluster.list_storage_classes, "storage classes", warnings)
     nads = optional_list(cluster.list_nads, "network attachment definitions", warnings)
     version = cluster.forklift_version()

@@ -7,10 +7,11 @@ import time
 import pytest
 from pydantic import SecretStr
 
-from mtv_mcp.core.cluster import ClusterClient, ClusterError, bearer_token, kinds
+from mtv_mcp.core.cluster import ClusterClient, ClusterError, kinds
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import Credentials, resolve_credentials
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.inventory import Connection
 from mtv_mcp.sandbox.runner import Sandbox
 from tests.core.cluster.conftest import DATA, connect
 
@@ -118,9 +119,13 @@ def test_forklift_version_and_convertor_support(cluster_sandbox: Sandbox) -> Non
 
 def test_bearer_token_of_each_credential_kind(cluster_sandbox: Sandbox) -> None:
     kubeconfig = resolve_credentials(Settings(kubeconfig=cluster_sandbox.kubeconfig_path))
-    assert bearer_token(kubeconfig) == cluster_sandbox.admin_token
+    with ClusterClient.connect(kubeconfig, Settings()) as cluster:
+        assert cluster.bearer_token == cluster_sandbox.admin_token
     request = Credentials(source="request", server=cluster_sandbox.url, token=SecretStr("t1"))
-    assert bearer_token(request) == "t1"
+    with ClusterClient.connect(request, Settings()) as cluster:
+        assert cluster.bearer_token == "t1"
+    with Connection(kubeconfig, Settings()) as connection:
+        assert connection.bearer_token == cluster_sandbox.admin_token
 
 
 def test_request_token_without_server_or_kubeconfig_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ enrichment, the cache."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -11,7 +12,7 @@ from pydantic import SecretStr
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import Credentials
 from mtv_mcp.core.errors import MtvError
-from mtv_mcp.core.inventory import InventoryClient, InventoryError, load_vms
+from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryClient, InventoryError, load_vms
 from mtv_mcp.core.inventory.discovery import route_url
 from mtv_mcp.core.runtime import Runtime
 from mtv_mcp.sandbox.runner import Sandbox
@@ -26,6 +27,12 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
+def load(runtime: Runtime, credentials: Credentials, *args: Any, **kwargs: Any) -> EnrichedInventory:
+    """``load_vms`` over one call's connection, with the runtime's cache."""
+    with Connection(credentials, runtime.settings) as connection:
+        return load_vms(connection, runtime.inventory_cache, *args, **kwargs)
+
+
 def runtime_for(sandbox: Sandbox, **settings: object) -> Runtime:
     return Runtime(Settings(inventory_url=sandbox.inventory_url, request_timeout=2, **settings))
 
@@ -35,7 +42,7 @@ def token(value: str) -> Credentials:
 
 
 def test_load_vms_resolves_the_provider_and_enriches(sandbox: Sandbox) -> None:
-    loaded = load_vms(runtime_for(sandbox), token(ADMIN), "vsphere-prod")
+    loaded = load(runtime_for(sandbox), token(ADMIN), "vsphere-prod")
     assert loaded.provider.uid == VSPHERE_UID
     assert loaded.provider.vm_count == len(loaded.vms) == 13
     pg = next(vm for vm in loaded.vms if vm["name"] == "pg-prod-01")
@@ -47,34 +54,34 @@ def test_load_vms_resolves_the_provider_and_enriches(sandbox: Sandbox) -> None:
 
 def test_provider_by_uid_and_unknown_provider(sandbox: Sandbox) -> None:
     runtime = runtime_for(sandbox)
-    assert load_vms(runtime, token(ADMIN), VSPHERE_UID).provider.name == "vsphere-prod"
+    assert load(runtime, token(ADMIN), VSPHERE_UID).provider.name == "vsphere-prod"
     with pytest.raises(InventoryError) as caught:
-        load_vms(runtime, token(ADMIN), "vsphere-test")
+        load(runtime, token(ADMIN), "vsphere-test")
     assert (
         caught.value.message == "provider 'vsphere-test' not found in namespace openshift-mtv of the Forklift inventory"
     )
     assert caught.value.hint == "providers in openshift-mtv: host, ovirt-legacy, vsphere-prod"
     with pytest.raises(InventoryError, match="pass namespace='openshift-mtv'"):
-        load_vms(runtime, token(ADMIN), "vsphere-prod", namespace="other")
+        load(runtime, token(ADMIN), "vsphere-prod", namespace="other")
 
 
 def test_cache_per_credentials_and_refresh(sandbox: Sandbox) -> None:
     runtime = runtime_for(sandbox)
-    first = load_vms(runtime, token(ADMIN), "vsphere-prod")
+    first = load(runtime, token(ADMIN), "vsphere-prod")
     with sandbox.faults.injected("/providers*=delay:0") as (requests,):  # counts inventory requests
-        assert load_vms(runtime, token(ADMIN), "vsphere-prod") is first
+        assert load(runtime, token(ADMIN), "vsphere-prod") is first
         assert requests.hits == 0
-        assert load_vms(runtime, token(ADMIN), "vsphere-prod", refresh=True) is not first
+        assert load(runtime, token(ADMIN), "vsphere-prod", refresh=True) is not first
         assert requests.hits > 0
-    viewer = load_vms(runtime, token("sandbox-viewer-token"), "vsphere-prod")
+    viewer = load(runtime, token("sandbox-viewer-token"), "vsphere-prod")
     assert viewer is not first
     with pytest.raises(InventoryError, match=r"\(403\)"):
-        load_vms(runtime, token("sandbox-no-access-token"), "vsphere-prod")
+        load(runtime, token("sandbox-no-access-token"), "vsphere-prod")
 
 
 def test_cache_can_be_off(sandbox: Sandbox) -> None:
     runtime = runtime_for(sandbox, inventory_cache_seconds=0)
-    assert load_vms(runtime, token(ADMIN), "vsphere-prod") is not load_vms(runtime, token(ADMIN), "vsphere-prod")
+    assert load(runtime, token(ADMIN), "vsphere-prod") is not load(runtime, token(ADMIN), "vsphere-prod")
 
 
 @pytest.mark.parametrize(
@@ -86,7 +93,7 @@ def test_cache_can_be_off(sandbox: Sandbox) -> None:
 )
 def test_auth_failures(sandbox: Sandbox, credential: str, expected: str) -> None:
     with pytest.raises(InventoryError) as caught:
-        load_vms(runtime_for(sandbox), token(credential), "vsphere-prod")
+        load(runtime_for(sandbox), token(credential), "vsphere-prod")
     assert caught.value.message == expected
 
 
@@ -110,13 +117,13 @@ def test_unknown_provider_uid_is_provider_not_found(sandbox: Sandbox) -> None:
 def test_unreachable_inventory() -> None:
     runtime = Runtime(Settings(inventory_url="http://127.0.0.1:9", request_timeout=2))
     with pytest.raises(InventoryError, match=r"cannot reach the Forklift inventory at http://127.0.0.1:9"):
-        load_vms(runtime, token(ADMIN), "vsphere-prod")
+        load(runtime, token(ADMIN), "vsphere-prod")
 
 
 def test_no_token_for_the_inventory(tmp_path: object) -> None:
     credentials = Credentials(source="flags", server="http://127.0.0.1:9")
     with pytest.raises(MtvError, match="carry no bearer token"):
-        load_vms(Runtime(Settings(inventory_url="http://127.0.0.1:9")), credentials, "vsphere-prod")
+        load(Runtime(Settings(inventory_url="http://127.0.0.1:9")), credentials, "vsphere-prod")
 
 
 def test_route_url_scheme_follows_tls() -> None:
