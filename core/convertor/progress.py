@@ -3,7 +3,15 @@
 virt-v2v prints stage lines as ``[<elapsed seconds>] <message>`` (``[  88.7] Copying disk 1/2``)
 and Forklift's virt-v2v-monitor adds ``virt-v2v monitoring: ...`` lines (``Copying disk 2 out of
 2``, ``Progress update, completed 42 %``, ``Finished``). Error lines are classified with the
-patterns kubectl-mtv's diagnostics use, refined into named root causes (forklift-model.md §3.7).
+patterns kubectl-mtv's diagnostics use (``pkg/cmd/describe/plan/diagnostics/patterns.go``: root
+causes, errors, and the lines it ignores), refined into named root causes (forklift-model.md §3.7).
+
+Forklift runs virt-v2v with ``-v -x`` (forklift ``pkg/virt-v2v/conversion/conversion.go``), so a
+healthy log is full of ``libguestfs: trace:`` lines and of ``libguestfs: error:`` / ``guestfsd:
+error:`` lines from calls virt-v2v makes to probe the guest and handles itself (mounting a swap
+partition, a release file that is not there, fstrim on a filesystem without discard). Our own
+rule on top of kubectl-mtv's: trace lines are never errors, and such a probe error is reported only
+when virt-v2v then stops with ``virt-v2v: error:`` in the same stage, as context for that error.
 """
 
 from __future__ import annotations
@@ -208,10 +216,13 @@ ROOT_CAUSE_PATTERNS: tuple[_Pattern, ...] = (
 """(code, pattern, summary, hint), most specific first; the first match names a line."""
 
 IGNORED = re.compile(
-    r"error.*nil|no error|nbdkit:.*debug|Cannot open file|Failed to resolve (?:group|user)|Failed to determine unit"
-    r"|Failed to connect to bus|Failed to parse ACL|you can ignore this message",
+    r"error.*nil|no error|error count\D+\b0\b|nbdkit:.*debug|Cannot open file|get_backend_setting.*NULL.*error"
+    r"|Failed to resolve (?:group|user)|Failed to determine unit|Failed to connect to bus|Failed to parse ACL"
+    r"|you can ignore this message|^libguestfs: trace: ",
     _I,
 )
+_PROBE = re.compile(r"^(?:libguestfs|guestfsd): error:")
+_V2V_STOPS = re.compile(r"virt-v2v: error:")
 _GENERIC_ERROR = re.compile(r"\b(?:error|failed|fatal|panic)\b", _I)
 _WARNING = re.compile(r"\bwarn(?:ing)?\b", _I)
 _MAX_LINE = 300
@@ -245,6 +256,7 @@ class _Reader:
         self.copies: dict[int, DiskCopy] = {}
         self.errors: list[KnownError] = []
         self.warnings: list[str] = []
+        self.probes: list[KnownError] = []
 
     def start_disk(self, index: int, count: int, at: float | None) -> None:
         if index != self.disk_index:
@@ -261,6 +273,7 @@ class _Reader:
 
     def stage_line(self, elapsed: float, message: str) -> None:
         self.elapsed = elapsed
+        self.probes.clear()
         copy = _COPY_LINE.match(message)
         if copy:
             self.start_disk(int(copy.group(1)), int(copy.group(2)), elapsed)
@@ -283,11 +296,20 @@ class _Reader:
         elif message.startswith("Finished"):
             self.completed = True
 
+    def add_error(self, found: KnownError) -> None:
+        if all((e.code, e.line) != (found.code, found.line) for e in self.errors):
+            self.errors.append(found)
+
     def other_line(self, line: str, number: int) -> None:
         found = classify_line(line, number)
-        if found is not None:
-            if all((e.code, e.line) != (found.code, found.line) for e in self.errors):
-                self.errors.append(found)
+        if found is not None and _PROBE.search(line.strip()):
+            self.probes.append(found.model_copy(update={"root_cause": False}))
+        elif found is not None:
+            if _V2V_STOPS.search(line):
+                for probe in self.probes:
+                    self.add_error(probe)
+                self.probes.clear()
+            self.add_error(found)
         elif _WARNING.search(line) and not IGNORED.search(line):
             self.warnings.append(line.strip()[:_MAX_LINE])
 

@@ -30,7 +30,6 @@ from mtv_mcp.core.convertor.pod_template import (
     build_convertor_pod,
     conversion_type,
 )
-from mtv_mcp.core.convertor.progress import parse_v2v_log
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.sandbox.clock import format_time
 from mtv_mcp.sandbox.controller import status as st
@@ -433,9 +432,11 @@ class MigrationController:
         if new:
             self.store.append_log(run.namespace, run.pod, "virt-v2v", [line.text for line in new])
             run.written = len(lines)
-        text = "\n".join(line.text for line in lines)
         st.apply_progress(
-            self._vm_status[(run.migration, run.vm_id)], parse_v2v_log(text), run.facts.disk_sizes, format_time(at)
+            self._vm_status[(run.migration, run.vm_id)],
+            lines[-1] if lines else None,
+            run.facts.disk_sizes,
+            format_time(at),
         )
 
     def _end(self, run: _Run, at: datetime) -> None:
@@ -448,8 +449,7 @@ class MigrationController:
             st.finish_vm(status, when)
             self._conversion_status(run, {"phase": "Succeeded", "stage": "Finished", "completionTime": when})
             return
-        root = parse_v2v_log("\n".join(line.text for line in script.lines)).root_causes
-        reason = root[0].line if root else "OOMKilled" if script.outcome == "OOMKilled" else "Error"
+        reason = script.error or ("OOMKilled" if script.outcome == "OOMKilled" else "Error")
         error = f"guest conversion failed: container virt-v2v in pod {run.pod} terminated: {reason}"
         st.finish_vm(status, when, error)
         self._conversion_status(run, {"phase": "Failed", "stage": "Finished", "message": error, "completionTime": when})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mtv_mcp.core.convertor.progress import STAGE_ORDER, Stage, V2VProgress
+from mtv_mcp.sandbox.controller.v2v_log import LogLine, V2VStage
 
 MIB = 1024 * 1024
 PIPELINE: tuple[tuple[str, str], ...] = (
@@ -20,7 +20,7 @@ PIPELINE: tuple[tuple[str, str], ...] = (
     ("DiskTransferV2v", "Copy disks."),
     ("VirtualMachineCreation", "Create VM."),
 )
-_COPY_INDEX = STAGE_ORDER.index(Stage.DISK_COPY)
+_ORDER = tuple(V2VStage)
 
 
 def condition(
@@ -94,25 +94,35 @@ def _complete(step: dict[str, Any], now: str) -> None:
         step["progress"]["completed"] = step["progress"]["total"]
 
 
-def apply_progress(status: dict[str, Any], progress: V2VProgress, sizes: Sequence[int], now: str) -> None:
-    """Move the VM's phase and pipeline to what the convertor log says."""
+def _copied(line: LogLine, sizes: Sequence[int]) -> int:
+    """Bytes copied by the state ``line`` leaves the run in."""
+    if _ORDER.index(line.stage) > _ORDER.index(V2VStage.DISK_COPY):
+        return sum(sizes)
+    if line.stage is not V2VStage.DISK_COPY or not line.disk_index:
+        return 0
+    done = sum(sizes[: line.disk_index - 1])
+    return done + int(sizes[line.disk_index - 1] * (line.percent or 0) / 100)
+
+
+def apply_progress(status: dict[str, Any], line: LogLine | None, sizes: Sequence[int], now: str) -> None:
+    """Move the VM's phase and pipeline to where the run is after its last written ``line``."""
     steps = {step["name"]: step for step in status["pipeline"]}
     conversion, transfer = steps["ImageConversion"], steps["DiskTransferV2v"]
     status["phase"] = "ConvertGuest"
     _start(conversion, now)
-    if STAGE_ORDER.index(progress.stage) < _COPY_INDEX and not progress.completed:
+    if line is None or _ORDER.index(line.stage) < _ORDER.index(V2VStage.DISK_COPY):
         return
     _complete(conversion, now)
     status["phase"] = "CopyDisksVirtV2V"
     _start(transfer, now)
-    fraction = progress.overall_percent(sizes) / 100
-    transfer["progress"]["completed"] = int(sum(sizes) * fraction) // MIB
+    transfer["progress"]["completed"] = _copied(line, sizes) // MIB
+    finished = line.stage is not V2VStage.DISK_COPY
     for index, task in enumerate(transfer.get("tasks", []), start=1):
-        if (progress.disk_index and index < progress.disk_index) or progress.completed:
+        if finished or (line.disk_index and index < line.disk_index):
             _complete(task, now)
-        elif index == progress.disk_index:
+        elif index == line.disk_index:
             _start(task, now)
-            task["progress"]["completed"] = int(task["progress"]["total"] * (progress.percent or 0) / 100)
+            task["progress"]["completed"] = int(task["progress"]["total"] * (line.percent or 0) / 100)
 
 
 def finish_vm(status: dict[str, Any], now: str, error: str | None = None) -> None:

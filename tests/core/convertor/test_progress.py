@@ -109,6 +109,9 @@ def test_error_patterns(line: str, code: str) -> None:
         "setfiles: Failed to parse ACL for /etc",
         "virt-v2v: This guest has virtio drivers installed.",
         "[  86.1] Checking if the guest needs BIOS or UEFI to boot",
+        "libguestfs: get_backend_setting: NULL: error: no such setting",
+        "nbdkit: error count: 0",
+        "libguestfs: trace: v2v: mount_ro = -1 (error)",
     ],
 )
 def test_harmless_lines_are_not_errors(line: str) -> None:
@@ -146,3 +149,46 @@ def test_any_text_parses(lines: list[str]) -> None:
     assert progress.stage in Stage
     assert 0.0 <= progress.overall_percent() <= 100.0
     assert all(e.root_cause for e in progress.errors[: len(progress.root_causes)])
+
+
+VERBOSE_HEALTHY = [
+    "[   0.0] Setting up the source: -i libvirt -ic vpx://vcenter/DC/host -it vddk pg-prod-01",
+    "libguestfs: trace: v2v: launch",
+    "libguestfs: trace: v2v: launch = 0",
+    "[  12.9] Inspecting the source",
+    'libguestfs: trace: v2v: mount_ro "/dev/sda2" "/"',
+    "guestfsd: error: mount: /sysroot: unknown filesystem type 'swap'.",
+    "libguestfs: error: mount_ro: /dev/sda2 on / (options: 'ro'): mount: /sysroot: unknown filesystem type 'swap'.",
+    "libguestfs: trace: v2v: mount_ro = -1 (error)",
+    "guestfsd: error: lstat: /etc/SuSE-release: No such file or directory",
+    "libguestfs: error: aug_get: no matching node",
+    "[  27.3] Converting Red Hat Enterprise Linux 9.4 (Plow) to run on KVM",
+    "[  84.6] Mapping filesystem data to avoid copying unused and blank areas",
+    "guestfsd: error: fstrim: /sysroot/boot/efi: the discard operation is not supported",
+    "[  88.7] Copying disk 1/1",
+    "virt-v2v monitoring: Copying disk 1 out of 1",
+    "\u2588  45% [******************----------------------]",
+    "virt-v2v monitoring: Progress update, completed 45 %",
+]
+
+
+def test_probe_errors_of_a_verbose_run_are_not_reported() -> None:
+    progress = parse_v2v_log("\n".join(VERBOSE_HEALTHY))
+    assert progress.stage is Stage.DISK_COPY
+    assert progress.percent == 45.0
+    assert progress.errors == []
+    assert progress.root_causes == []
+
+
+def test_probe_errors_in_the_failing_stage_are_context_for_virt_v2v_error() -> None:
+    lines = [
+        *VERBOSE_HEALTHY[:10],
+        "virt-v2v: error: inspection could not detect the source guest (or physical machine).",
+    ]
+    progress = parse_v2v_log("\n".join(lines))
+    assert [e.code for e in progress.root_causes] == ["inspection-failed"]
+    context = [e for e in progress.errors if not e.root_cause]
+    assert {e.code for e in context} == {"mount-failed", "libguestfs-error", "guestfsd-error"}
+    assert all(e.line_number < len(lines) for e in context)
+    earlier_stage = parse_v2v_log("\n".join([*VERBOSE_HEALTHY[:15], "virt-v2v: error: nbdcopy failed"]))
+    assert [e.code for e in earlier_stage.errors] == ["virt-v2v-error"]

@@ -28,9 +28,9 @@ def test_every_prefix_parses_to_the_state_the_writer_declared(
     count = max(1, round(cut * len(script.lines)))
     last = script.lines[count - 1]
     progress = parse_v2v_log("\n".join(line.text for line in script.lines[:count]))
-    assert progress.stage is last.stage
+    assert progress.stage is Stage(last.stage.value)
     assert progress.percent == last.percent
-    if last.stage is Stage.DISK_COPY:
+    if progress.stage is Stage.DISK_COPY:
         assert (progress.disk_index, progress.disk_count) == (last.disk_index, len(sizes))
 
 
@@ -75,6 +75,17 @@ def test_oom_kill_cuts_the_log_mid_copy() -> None:
     assert progress.stage is Stage.DISK_COPY
     assert progress.percent == 60.0
     assert progress.errors == []
+
+
+@pytest.mark.parametrize("windows", [False, True])
+def test_verbose_probe_errors_are_in_the_log_but_a_healthy_run_reports_none(windows: bool) -> None:
+    script = conversion_script(Guest(vm_name="vm", windows=windows), [GI])
+    text = "\n".join(line.text for line in script.lines)
+    assert "libguestfs: error:" in text
+    assert "guestfsd: error:" in text
+    for cut in range(1, len(script.lines) + 1):
+        partial = parse_v2v_log("\n".join(line.text for line in script.lines[:cut]))
+        assert partial.errors == [], script.lines[cut - 1].text
 
 
 def test_bad_arguments_are_refused() -> None:
