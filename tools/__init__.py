@@ -6,7 +6,16 @@ Every module defines its tool function and a ``TOOL`` record (``tools._common.To
 
 from __future__ import annotations
 
-from mtv_mcp.tools import cluster_overview, create_plan, inspect_convertor_pods, patch_plan, query_vms, validate_karl
+from mtv_mcp.tools import (
+    cancel_migration,
+    cluster_overview,
+    create_plan,
+    inspect_convertor_pods,
+    patch_plan,
+    query_vms,
+    start_migration,
+    validate_karl,
+)
 from mtv_mcp.tools._common import ToolDefinition
 
 ALL_TOOLS: list[ToolDefinition] = [
@@ -15,5 +24,7 @@ ALL_TOOLS: list[ToolDefinition] = [
     validate_karl.TOOL,
     create_plan.TOOL,
     patch_plan.TOOL,
+    start_migration.TOOL,
     inspect_convertor_pods.TOOL,
+    cancel_migration.TOOL,
 ]

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from mtv_mcp.core.cluster import ClusterClient, ClusterError
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.karl import Affinity, explain_affinity
 from mtv_mcp.core.karl.explain import SUBJECTS
@@ -70,6 +71,21 @@ def refuse_writes_when_read_only(runtime: Runtime, dry_run: bool) -> None:
             hint="call with dry_run=true (the default) to see the result, and apply it with the kubectl "
             "command it returns, or restart the server without --read-only",
         )
+
+
+def read_plan(cluster: ClusterClient, namespace: str, name: str, field: str = "name") -> dict[str, Any]:
+    """The Plan, or an error naming the plans that exist."""
+    try:
+        return cluster.get_plan(namespace, name)
+    except ClusterError as error:
+        if error.status != 404:
+            raise
+    known = sorted(str((p.get("metadata") or {}).get("name")) for p in cluster.list_plans(namespace))
+    raise MtvError(
+        f"plan '{name}' does not exist in namespace {namespace}",
+        field=field,
+        hint=f"plans there: {', '.join(known)}" if known else "create it with create_plan",
+    )
 
 
 def _selector_sentence(subject: str, selector: dict[str, str]) -> list[str]:

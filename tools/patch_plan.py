@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from mtv_mcp.core.cluster import ClusterClient, ClusterError, kinds
+from mtv_mcp.core.cluster import kinds
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.plan import PlacementChanges, plan_patch, running_migration_reason
 from mtv_mcp.core.plan.resolve import compile_rules
@@ -25,6 +25,7 @@ from mtv_mcp.tools._plan_common import (
     TargetNodeSelector,
     bullets,
     placement_summary,
+    read_plan,
     refuse_writes_when_read_only,
 )
 
@@ -56,20 +57,6 @@ def _affinity(value: KarlRules | None, purpose: Literal["convertor", "target"]) 
     if value is None or value == [] or (isinstance(value, str) and not value.strip()):
         return {}
     return compile_rules(value, field=f"{purpose}_affinity", purpose=purpose).affinity.to_kube()
-
-
-def _read_plan(cluster: ClusterClient, namespace: str, name: str) -> dict[str, Any]:
-    try:
-        return cluster.get_plan(namespace, name)
-    except ClusterError as error:
-        if error.status != 404:
-            raise
-    known = sorted(str((p.get("metadata") or {}).get("name")) for p in cluster.list_plans(namespace))
-    raise MtvError(
-        f"plan '{name}' does not exist in namespace {namespace}",
-        field="name",
-        hint=f"plans there: {', '.join(known)}" if known else "create it with create_plan",
-    )
 
 
 def _text(result: PatchPlanResult) -> str:
@@ -124,7 +111,7 @@ def patch_plan(
     namespace = namespace or runtime.settings.namespace
     with connect(ctx) as connection:
         cluster = connection.cluster
-        plan = _read_plan(cluster, namespace, name)
+        plan = read_plan(cluster, namespace, name)
         reason = running_migration_reason(plan, cluster.list_migrations(namespace))
         if reason:
             raise MtvError(

@@ -382,7 +382,26 @@ def _optional(read: Any, what: str, notes: list[str], *args: Any, **kwargs: Any)
     return result
 
 
-def _provider_type(cluster: ClusterClient, plan: Mapping[str, Any], notes: list[str]) -> str | None:
+def plan_preview(cluster: ClusterClient, plan: Mapping[str, Any], notes: list[str]) -> PlacementPreview | None:
+    """Where the plan's convertor pods would go under its rules now (None without a target namespace)."""
+    spec = plan.get("spec") or {}
+    target = spec.get("targetNamespace")
+    if not target:
+        return None
+    view = read_cluster_view(cluster, notes)
+    return preview_placement(
+        str(target),
+        node_selector=spec.get("convertorNodeSelector"),
+        affinity=spec.get("convertorAffinity"),
+        labels=spec.get("convertorLabels"),
+        nodes=view.nodes,
+        pods=view.pods,
+        namespaces=view.namespaces,
+    )
+
+
+def plan_provider_type(cluster: ClusterClient, plan: Mapping[str, Any], notes: list[str]) -> str | None:
+    """The type of the plan's source provider (None, with a note, when it cannot be read)."""
     ref = ((plan.get("spec") or {}).get("provider") or {}).get("source") or {}
     if not ref.get("name"):
         return None
@@ -437,7 +456,7 @@ def inspect_plan_convertors(
     target = spec.get("targetNamespace")
     vm_ref = resolve_vm(plan, vm)
     notes: list[str] = []
-    provider_type = _provider_type(cluster, plan, notes)
+    provider_type = plan_provider_type(cluster, plan, notes)
     common: dict[str, Any] = {"provider_type": provider_type, "vm": vm, "notes": notes}
     if provider_type is not None and not provider_has_convertor(provider_type):
         notes.insert(
@@ -448,25 +467,12 @@ def inspect_plan_convertors(
         return _without_pods(plan, namespace, **common)
     chosen = choose_migration(migrations_of(cluster, plan), migration, plan_name)
     if chosen is None:
-        view = read_cluster_view(cluster, notes)
         notes.insert(
             0,
-            f"plan '{plan_name}' has no Migration yet, so no convertor pods exist; start it (kubectl mtv start plan "
-            f"{plan_name}) to create them. The preview shows where its convertor pods would go under its rules now",
+            f"plan '{plan_name}' has no Migration yet, so no convertor pods exist; start it (start_migration) to "
+            "create them. The preview shows where its convertor pods would go under its rules now",
         )
-        preview = (
-            preview_placement(
-                str(target),
-                node_selector=spec.get("convertorNodeSelector"),
-                affinity=spec.get("convertorAffinity"),
-                labels=spec.get("convertorLabels"),
-                nodes=view.nodes,
-                pods=view.pods,
-                namespaces=view.namespaces,
-            )
-            if target
-            else None
-        )
+        preview = plan_preview(cluster, plan, notes)
         return _without_pods(plan, namespace, preview=preview, **common)
     migration_meta = chosen.get("metadata") or {}
     pods = find_pods(cluster, plan, str(migration_meta.get("uid")), vm_ref[0] if vm_ref else None)

@@ -31,10 +31,12 @@ def _vms_in_progress(status: dict[str, Any]) -> list[str]:
 
 
 def _in_progress(obj: dict[str, Any]) -> bool:
+    """Started and not finished, or not yet seen by Forklift (no status: its plan controller runs
+    pending Migrations in creation order, ``pendingMigrations`` in ``pkg/controller/plan/controller.go``)."""
     status, conditions = obj.get("status") or {}, true_conditions(obj)
     if any(kind in conditions for kind in _FINISHED) or status.get("completed"):
         return False
-    return "Running" in conditions or bool(status.get("started"))
+    return "Running" in conditions or bool(status.get("started")) or not status
 
 
 def _progress_text(status: dict[str, Any]) -> str:
@@ -43,15 +45,20 @@ def _progress_text(status: dict[str, Any]) -> str:
     return f"{started}; VMs not finished: {', '.join(vms)}" if vms else started
 
 
+def in_progress_migration(plan: dict[str, Any], migrations: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The plan's Migration that has started and not finished, if any."""
+    return next((m for m in migrations if _belongs(m, plan) and _in_progress(m)), None)
+
+
 def running_migration_reason(plan: dict[str, Any], migrations: Sequence[dict[str, Any]]) -> str | None:
     """Why the plan counts as running (a sentence), or ``None`` when no migration is in progress."""
     name = (plan.get("metadata") or {}).get("name")
     executing = true_conditions(plan).get("Executing")
-    for migration in migrations:
-        if _belongs(migration, plan) and _in_progress(migration):
-            status = migration.get("status") or {}
-            migration_name = (migration.get("metadata") or {}).get("name")
-            return f"migration {migration_name} of plan {name} is running{_progress_text(status)}"
+    migration = in_progress_migration(plan, migrations)
+    if migration is not None:
+        status = migration.get("status") or {}
+        migration_name = (migration.get("metadata") or {}).get("name")
+        return f"migration {migration_name} of plan {name} is running{_progress_text(status)}"
     if executing is not None:
         message = executing.get("message") or "condition Executing is True"
         return f"plan {name} is executing: {message}{_progress_text((plan.get('status') or {}).get('migration') or {})}"

@@ -6,8 +6,12 @@ sandbox's own ``scheduler`` (never ``core.placement``: the product's predictions
 echoed) against the store's nodes and pods (bound and Running, or Pending with a
 ``FailedScheduling`` Warning); writes the virt-v2v log as the clock advances; ends the pod
 (Succeeded, exit 0; or Failed/OOMKilled when asked to) and keeps Migration and Plan status like
-Forklift. Pending pods are retried whenever a convertor ends, and (2.12+) fail the VM after the
-pending timeout. Events are processed in time order, so one big clock step gives the same result
+Forklift. Pending pods are retried whenever a convertor ends or is canceled, and (2.12+) fail the
+VM after the pending timeout. A VM listed in the Migration's ``spec.cancel`` is canceled as Forklift
+does (``pkg/controller/plan/migration.go``: ``execute`` sets the VM's Canceled condition,
+``Cancel``/``cleanup`` delete its convertor pod and Secret, ``kubevirt.go`` ``CancelConversion``
+marks its Conversion CR Canceled); a migration whose VMs were all canceled ends Canceled
+(``Migration.end``). Events are processed in time order, so one big clock step gives the same result
 as many small ones.
 
 Test hooks, as plan annotations or ``ControllerOptions``:
@@ -25,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from mtv_mcp.core.convertor.pod_template import (
+    CONVERTOR_CONTAINER,
     ConvertorSettings,
     DiskVolume,
     build_convertor_pod,
@@ -81,6 +86,7 @@ class _Run:
     written: int = 0
     conversion: Key | None = None
     message: str = ""
+    secret: str = ""
 
 
 def _pairs(text: str | None, field_name: str) -> dict[str, str]:
@@ -134,8 +140,12 @@ class MigrationController:
             return [(r.vm_id, r.namespace, r.pod) for r in self._runs]
 
     def _on_change(self, change: ChangeEvent) -> None:
-        if change.type == "ADDED" and change.resource.kind == "Migration" and change.resource.group:
+        if change.resource.kind != "Migration" or not change.resource.group:
+            return
+        if change.type == "ADDED":
             self.begin(change.object)
+        elif change.type == "MODIFIED":
+            self.cancel_requested(change.object)
 
     # -- a new migration --------------------------------------------------------------------------
 
@@ -186,9 +196,58 @@ class MigrationController:
                     ],
                 },
             )
+            canceled = _canceled_ids(migration)
             for vm in plan["spec"].get("vms") or []:
+                if vm["id"] in canceled:
+                    facts = self._facts(vm)
+                    status = st.initial_vm_status({**vm, "name": vm.get("name") or facts.name}, facts.disks, now)
+                    st.cancel_vm(status, now)
+                    self._vm_status[(key, vm["id"])] = status
+                    continue
                 self._start_vm(plan, migration, vm, failures.get(vm["id"]), off_rule.get(vm["id"]))
             self._write_status(key, plan)
+
+    # -- cancellation -----------------------------------------------------------------------------
+
+    def cancel_requested(self, migration: dict[str, Any]) -> None:
+        """Cancel the VMs of ``migration``'s ``spec.cancel`` whose convertor pods have not ended."""
+        with self._lock:
+            meta = migration["metadata"]
+            key = (meta["namespace"], meta["name"])
+            ids = _canceled_ids(migration)
+            runs = [r for r in self._runs if r.migration == key and r.vm_id in ids and not r.ended]
+            if not runs:
+                return
+            at = self.clock.now()
+            for run in runs:
+                self._cancel(run, at)
+            for waiting in [r for r in self._runs if r.started is None and not r.ended]:
+                self._schedule(waiting, at)
+            plan = self._plan_of(key)
+            if plan is not None:
+                self._write_status(key, plan)
+
+    def _cancel(self, run: _Run, at: datetime) -> None:
+        """Stop the VM's convertor: the kubelet kills the container, the pod and its Secret are deleted."""
+        if run.started is not None:
+            self._write_log(run, at)
+        run.ended = True
+        when = format_time(at)
+        pod = self.store.find("pods", run.namespace, run.pod)
+        if pod is not None:
+            if run.started is not None:
+                self.store.emit_event(
+                    pod,
+                    "Killing",
+                    f"Stopping container {CONVERTOR_CONTAINER}",
+                    component="kubelet",
+                    host=run.node,
+                )
+            self.store.delete("pods", run.namespace, run.pod)
+        if run.secret and self.store.find("secrets", run.namespace, run.secret) is not None:
+            self.store.delete("secrets", run.namespace, run.secret)
+        st.cancel_vm(self._vm_status[(run.migration, run.vm_id)], when)
+        self._conversion_status(run, {"phase": "Canceled", "stage": "Finished", "completionTime": when})
 
     def _failures(self, plan: dict[str, Any]) -> dict[str, Failure]:
         found = _pairs(_annotation(plan, FAIL_ANNOTATION), FAIL_ANNOTATION)
@@ -261,6 +320,7 @@ class MigrationController:
             created=now_dt,
             conversion=conversion,
             node=off_rule,
+            secret=secret["metadata"]["name"],
         )
         self._runs.append(run)
         self._vm_status[(key, vm["id"])]["phase"] = "ConvertGuest"
@@ -486,9 +546,8 @@ class MigrationController:
         done = all(vm["phase"] == "Completed" for vm in vms)
         plan_conditions = list((plan.get("status") or {}).get("conditions") or [])
         if done:
-            failed = [vm for vm in vms if vm.get("error")]
-            kind = "Failed" if failed else "Succeeded"
-            message = f"The migration has {'FAILED' if failed else 'SUCCEEDED'}."
+            kind = st.outcome(vms)
+            message = f"The migration has {'been CANCELED' if kind == 'Canceled' else kind.upper()}."
             conditions = st.set_condition(
                 st.drop_condition(conditions, "Running"),
                 st.condition(kind, category="Advisory", now=now, message=message),
@@ -568,6 +627,11 @@ class MigrationController:
             if exc.code == 404:
                 return {}
             raise
+
+
+def _canceled_ids(migration: Mapping[str, Any]) -> set[str]:
+    """VM ids in ``spec.cancel`` (refs without an id are skipped, as Forklift's ``MigrationSpec.Canceled`` does)."""
+    return {str(ref["id"]) for ref in (migration.get("spec") or {}).get("cancel") or [] if ref.get("id")}
 
 
 def _annotation(obj: Mapping[str, Any], key: str) -> str | None:

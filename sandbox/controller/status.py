@@ -125,6 +125,36 @@ def apply_progress(status: dict[str, Any], line: LogLine | None, sizes: Sequence
             task["progress"]["completed"] = int(task["progress"]["total"] * (line.percent or 0) / 100)
 
 
+def cancel_vm(status: dict[str, Any], now: str) -> None:
+    """Canceled by the user: condition Canceled (reason UserRequested), phase Completed, and every
+    started step marked completed (Forklift ``pkg/controller/plan/migration.go``: ``execute`` and
+    ``Cancel`` with ``markStartedStepsCompleted``)."""
+    for step in status["pipeline"]:
+        if step["phase"] == "Running":
+            step.update(phase="Completed", completed=now)
+    status["conditions"] = [
+        {
+            **condition(
+                "Canceled",
+                category="Advisory",
+                now=now,
+                reason="UserRequested",
+                message="The migration has been canceled.",
+            ),
+            "durable": True,
+        }
+    ]
+    status["phase"] = "Completed"
+    status["completed"] = now
+
+
+def outcome(vms: Sequence[dict[str, Any]]) -> str:
+    """How a finished migration ended (Forklift ``Migration.end``): Failed if any VM failed, else
+    Succeeded if any VM succeeded, else Canceled."""
+    kinds = {c.get("type") for vm in vms for c in vm.get("conditions") or [] if c.get("status") == "True"}
+    return "Failed" if "Failed" in kinds else "Succeeded" if "Succeeded" in kinds else "Canceled"
+
+
 def finish_vm(status: dict[str, Any], now: str, error: str | None = None) -> None:
     """Completed (successfully, or with ``error`` on the step that was running)."""
     steps = {step["name"]: step for step in status["pipeline"]}

@@ -30,7 +30,7 @@ from mtv_mcp.tools import ALL_TOOLS
 pytestmark = pytest.mark.anyio
 
 NAMESPACE = "openshift-mtv"
-WRITTEN = ("plans", "networkmaps", "storagemaps")
+WRITTEN = ("plans", "networkmaps", "storagemaps", "migrations")
 WRITING_TOOLS = frozenset(tool.name for tool in ALL_TOOLS if tool.writes)
 CALL_SECONDS = 30
 # No target phase: nothing here calls target(), and that phase imports a Hypothesis module mid-run,
@@ -57,7 +57,7 @@ def _texts(result: CallToolResult) -> list[str]:
 
 
 def _written(sandbox: Sandbox) -> dict[tuple[str, str, str], Any]:
-    """Every Plan, NetworkMap and StorageMap in the sandbox, whole (a patch shows as a change)."""
+    """Every Plan, NetworkMap, StorageMap and Migration in the sandbox, whole (a patch shows as a change)."""
     return {
         (resource, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]): obj
         for resource in WRITTEN
@@ -246,6 +246,25 @@ STRATEGIES: dict[str, st.SearchStrategy[dict[str, Any]]] = {
             "dry_run": anything(st.sampled_from([True, "false"])),
             "namespace": namespaces,
             **PLACEMENT,
+        },
+    ),
+    "start_migration": arguments(
+        {"plan": "wave2-db", "dry_run": False},
+        {
+            "plan": anything(st.sampled_from(["wave1", "nope"])),
+            "namespace": namespaces,
+            "cutover": anything(st.sampled_from(["2026-12-31T23:00:00Z", "2026-12-31", "tomorrow"])),
+            "force": anything(st.booleans()),
+            "dry_run": anything(st.sampled_from([True, "false"])),
+        },
+    ),
+    "cancel_migration": arguments(
+        {"plan": "wave1"},
+        {
+            "plan": anything(st.sampled_from(["wave2-db", "nope"])),
+            "vms": anything(vm_refs),
+            "namespace": namespaces,
+            "dry_run": anything(st.sampled_from([True, "false"])),
         },
     ),
     "inspect_convertor_pods": arguments(

@@ -285,3 +285,51 @@ def test_product_prediction_agrees_with_the_pods_the_controller_scheduled(
                 ("node-role.kubernetes.io/master", True),
                 ("dedicated", False),
             }
+
+
+def test_cancel_stops_a_pending_pod_marks_its_conversion_and_lets_the_others_run(
+    sandbox: Sandbox, api: client.ApiClient
+) -> None:
+    migration = _start(api)
+    assert _pods(api, migration)["vm-2041"].status.phase == "Pending"
+    secrets = client.CoreV1Api(api).list_namespaced_secret("app-migrated", label_selector="vmID=vm-2041").items
+    assert len(secrets) == 1
+    client.CustomObjectsApi(api).patch_namespaced_custom_object(
+        GROUP, VERSION, NS, "migrations", migration["metadata"]["name"], {"spec": {"cancel": [{"id": "vm-2041"}]}}
+    )
+    assert "vm-2041" not in _pods(api, migration)
+    assert client.CoreV1Api(api).list_namespaced_secret("app-migrated", label_selector="vmID=vm-2041").items == []
+    [conversion] = sandbox.store.list("conversions", NS, label_selector="vmID=vm-2041")
+    assert (conversion["status"]["phase"], conversion["status"]["stage"]) == ("Canceled", "Finished")
+    pg = _vm(_migration(api, migration), "vm-2041")
+    assert pg["phase"] == "Completed"
+    assert [(c["type"], c["status"], c["message"]) for c in pg["conditions"]] == [
+        ("Canceled", "True", "The migration has been canceled.")
+    ]
+    sandbox.clock.advance(minutes=180)
+    status = _migration(api, migration)["status"]
+    outcomes = {vm["id"]: [c["type"] for c in vm["conditions"]] for vm in status["vms"]}
+    assert outcomes["vm-2050"] == ["Succeeded"]
+    assert outcomes["vm-2041"] == ["Canceled"]
+    ended = {c["type"] for c in status["conditions"] if c["status"] == "True"}
+    assert ended == ({"Failed"} if outcomes["vm-2061"] == ["Failed"] else {"Succeeded"})
+
+
+def test_vms_canceled_before_the_start_get_no_pod_and_all_canceled_ends_canceled(api: client.ApiClient) -> None:
+    body = {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "Migration",
+        "metadata": {"generateName": "wave1-", "namespace": NS},
+        "spec": {
+            "plan": {"name": "wave1", "namespace": NS},
+            "cancel": [{"id": vm} for vm in ("vm-2050", "vm-2041", "vm-2061")],
+        },
+    }
+    migration = client.CustomObjectsApi(api).create_namespaced_custom_object(GROUP, VERSION, NS, "migrations", body)
+    assert _pods(api, migration) == {}
+    status = _migration(api, migration)["status"]
+    assert {vm["conditions"][0]["type"] for vm in status["vms"]} == {"Canceled"}
+    [ended] = [c for c in status["conditions"] if c["status"] == "True" and c["type"] != "Running"]
+    assert (ended["type"], ended["message"]) == ("Canceled", "The migration has been CANCELED.")
+    plan = client.CustomObjectsApi(api).get_namespaced_custom_object(GROUP, VERSION, NS, "plans", "wave1")
+    assert "Canceled" in {c["type"] for c in plan["status"]["conditions"] if c["status"] == "True"}
