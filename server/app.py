@@ -34,9 +34,11 @@ Work in this order:
 4. create_plan - always dry-run first (the default) and show the user the objects, warnings
    and the equivalent kubectl-mtv command; apply (dry_run=false) only when the user agrees.
    patch_plan changes placement of an existing plan that is not running.
-5. inspect_convertor_pods - after a migration starts: where each convertor landed, whether
+5. start_migration - dry-run first: it checks the plan is Ready and its convertor pods would
+   schedule, and shows the Migration; start (dry_run=false) only when the user agrees.
+6. inspect_convertor_pods - after a migration starts: where each convertor landed, whether
    that node satisfies the plan's rules, why a pod is Pending, stage and progress from the
-   virt-v2v log, and what to change.
+   virt-v2v log, and what to change. cancel_migration stops some or all VMs (dry-run first).
 Queries and rules are validated before anything touches the cluster. Errors name the argument
 and column and say how to fix them. References: the resources mtv://reference/tsl and
 mtv://reference/karl; the prompts walk through common optimisation workflows.

@@ -87,9 +87,25 @@ STEPS = (
         },
     ),
     Step(
+        "Starting plan wave2-db is refused: it is not Ready, and the reasons come with fixes.",
+        "start_migration",
+        {"plan": "wave2-db"},
+        expects_error=True,
+    ),
+    Step(
+        "Starting plan wave1 again starts nothing: its migration already runs (the answer names it).",
+        "start_migration",
+        {"plan": "wave1", "dry_run": False},
+    ),
+    Step(
         "Inspect the running migration of plan wave1: placement, Pending reasons, progress.",
         "inspect_convertor_pods",
         {"plan": "wave1"},
+    ),
+    Step(
+        "Dry-run canceling the VM whose convertor pod stays Pending: the spec.cancel diff.",
+        "cancel_migration",
+        {"plan": "wave1", "vms": "win-sql-01"},
     ),
 )
 

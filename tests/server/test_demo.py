@@ -25,8 +25,19 @@ def test_demo_walks_through_every_tool_and_prints_the_assistant_config(tmp_path:
     completed = run_cli(tmp_path, "demo")
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     out = completed.stdout
-    for tool in ("cluster_overview", "query_vms", "validate_karl", "create_plan", "inspect_convertor_pods"):
+    shown = (
+        "cluster_overview",
+        "query_vms",
+        "validate_karl",
+        "create_plan",
+        "start_migration",
+        "inspect_convertor_pods",
+    )
+    for tool in (*shown, "cancel_migration"):
         assert f"> {tool}(" in out, tool
+    assert "plan wave1 (openshift-mtv) already runs; nothing was started" in out
+    assert "SharedDisks-vm-2042: Virtual Machines pg-prod-02 are running with attached shared disk" in out
+    assert "+- id: vm-2061" in out
     assert "did you mean PREFER?" in out
     assert "kubectl mtv create plan wave2-storage" in out
     config = json.loads(out[out.rindex('{\n  "mcpServers"') :])
