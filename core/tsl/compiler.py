@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mtv_mcp.core.tsl import ast, values
+from mtv_mcp.core.tsl.diagnostics import looks_like_time, non_date_literals, not_a_date_error
 from mtv_mcp.core.tsl.errors import QueryError, query_error
 from mtv_mcp.core.tsl.patterns import like_matcher, regex_matcher, validate_regex
 from mtv_mcp.core.tsl.printer import print_expr
@@ -248,6 +249,7 @@ class _Generator:
                 node.left,
                 f"`not` binds tighter than comparisons; did you mean `not ({print_expr(inner)})`?",
             )
+        self.check_dates(node)
         if op in values.ORDER_OPS:
             for side, found in ((node.left, left), (node.right, right)):
                 if found == BOOL:
@@ -268,7 +270,13 @@ class _Generator:
         elif op in ast.MEMBERSHIP:
             self.require(node.right, right, (LIST, ANY), f"`{op}` needs a list, as in x in ['a', 'b']")
 
+    def check_dates(self, node: ast.Binary | ast.Between) -> None:
+        for path, literal in non_date_literals(node):
+            if looks_like_time(path):
+                raise not_a_date_error(self.query.source, path, literal, "is named as a timestamp")
+
     def between(self, node: ast.Between, scalar: bool) -> tuple[str, str]:
+        self.check_dates(node)
         value, value_kind = self.expr(node.value, False)
         bounds = [self.expr(bound, False) for bound in (node.low, node.high)]
         for bound, (_, found) in zip((node.low, node.high), bounds, strict=True):

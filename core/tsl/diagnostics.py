@@ -1,7 +1,13 @@
-"""Warnings that explain surprising results: unknown fields and type mismatches.
+"""Warnings that explain surprising results (unknown fields, type mismatches) and date-literal mistakes.
 
 Cheap when the query is fine: a field's existence check stops at the first record that has
 it, and the type check of an equality stops at the first value of a compatible kind.
+
+A timestamp field ordered against a string literal that is no date (``createTime > 'last
+week'``) is an error in kubectl-mtv (tsl.md §6.2: "timestamp vs non-date string → error"); here it
+is a ``QueryError`` before any record is filtered: at compile time when the field's name says
+it holds timestamps (``...Time``, ``...Timestamp``, ``...Date``), else when the field's first
+value in the records is a date.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from mtv_mcp.core.tsl import ast
+from mtv_mcp.core.tsl.errors import QueryError, query_error
 from mtv_mcp.core.tsl.patterns import like_matcher, regex_matcher
 from mtv_mcp.core.tsl.printer import print_expr, print_path
 from mtv_mcp.core.tsl.values import instant, kind, present, walk
@@ -108,6 +115,52 @@ def type_mismatches(query: ast.Query, records: Sequence[Mapping[str, Any]]) -> l
             )
         )
     return warnings
+
+
+_ORDERING = ("<", "<=", ">", ">=")
+_TIME_NAMES = ("Time", "Timestamp", "Date", "timestamp", "date", "time")
+DATE_HINT = "write a date like '2024-01-31' or an RFC 3339 timestamp like '2024-01-31T12:00:00Z'"
+
+
+def non_date_literals(node: ast.Expr) -> list[tuple[ast.Path, ast.String]]:
+    """(field, literal) pairs where ``node`` orders a field against a string that is no date."""
+    pairs: list[tuple[ast.Expr, ast.Expr]] = []
+    if isinstance(node, ast.Binary) and node.op in _ORDERING:
+        pairs = [(node.left, node.right), (node.right, node.left)]
+    elif isinstance(node, ast.Between):
+        pairs = [(node.value, node.low), (node.value, node.high)]
+    return [
+        (field, literal)
+        for field, literal in pairs
+        if isinstance(field, ast.Path) and isinstance(literal, ast.String) and instant(literal.value) is None
+    ]
+
+
+def looks_like_time(path: ast.Path) -> bool:
+    """A field whose name says it holds timestamps (``createTime``, ``creationTimestamp``, ``date``)."""
+    last = path.steps[-1] if path.steps else None
+    return isinstance(last, str) and (last.endswith(_TIME_NAMES[:3]) or last in _TIME_NAMES[3:])
+
+
+def not_a_date_error(source: str, field: ast.Path, literal: ast.String, why: str) -> QueryError:
+    return query_error(
+        f"`{print_path(field.steps)}` {why}, but {literal.value!r} is not a date or timestamp, so the comparison "
+        "could never match",
+        source,
+        literal.pos,
+        DATE_HINT,
+    )
+
+
+def date_literal_error(query: ast.Query, records: Sequence[Mapping[str, Any]]) -> QueryError | None:
+    """The first field ordered against a non-date string although its first value is a date."""
+    for node in _walk_nodes([query.where]):
+        for field, literal in non_date_literals(node):
+            first = next((v for r in records[:SAMPLE_SIZE] if (v := walk(r, field.steps)) is not None), None)
+            sample = first[0] if type(first) is list and first else first
+            if sample is not None and instant(sample) is not None:
+                return not_a_date_error(query.source, field, literal, f"holds dates (e.g. {sample!r})")
+    return None
 
 
 def case_mismatches(query: ast.Query, records: Sequence[Mapping[str, Any]]) -> list[QueryWarning]:

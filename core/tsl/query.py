@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -11,7 +12,13 @@ from pydantic import BaseModel
 
 from mtv_mcp.core.tsl import ast
 from mtv_mcp.core.tsl.compiler import Program, generate
-from mtv_mcp.core.tsl.diagnostics import QueryWarning, case_mismatches, type_mismatches, unknown_fields
+from mtv_mcp.core.tsl.diagnostics import (
+    QueryWarning,
+    case_mismatches,
+    date_literal_error,
+    type_mismatches,
+    unknown_fields,
+)
 from mtv_mcp.core.tsl.errors import QueryError
 from mtv_mcp.core.tsl.parser import parse_query
 from mtv_mcp.core.tsl.values import ListInConditionError, SkipError
@@ -45,6 +52,9 @@ class CompiledQuery:
 
     def run(self, records: Sequence[Record]) -> QueryResult:
         """Filter, order, limit and select; warnings explain skipped records and unknown fields."""
+        mistake = date_literal_error(self.query, records)
+        if mistake is not None:
+            raise mistake
         skipped: Counter[tuple[int, str]] = Counter()
         try:
             try:
@@ -116,8 +126,17 @@ def _lenient(function: Callable[[Record], Any], record: Record) -> Any:
         return None
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?i:inf|infinity)")
+
+
 def _sort_key(value: Any) -> tuple[int, Any]:
-    """Nulls first, then true/false, numbers, strings, and anything else by its JSON text."""
+    """Nulls first, then true/false, numbers, strings, and anything else by its JSON text.
+
+    Strings that are whole numbers (``'10'``, ``'2.5e3'``) sort as numbers, as kubectl-mtv's
+    ``convertStringToNumeric`` does (``pkg/util/query/sort.go``); ``'NaN'`` stays text, so the order
+    remains total.
+    """
     if value is None:
         return (0, 0)
     if isinstance(value, bool):
@@ -125,6 +144,10 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     if isinstance(value, int | float):
         return (2, value)
     if isinstance(value, str):
+        if _INTEGER.fullmatch(value):
+            return (2, int(value))
+        if _FLOAT.fullmatch(value):
+            return (2, float(value))
         return (3, value)
     return (4, json.dumps(value, sort_keys=True, default=str))
 

@@ -187,8 +187,12 @@ def matched(op: str, value: Any, pattern: Any, site: int) -> bool:
 
 
 def member(value: Any, items: Any, site: int) -> bool:
-    """``in``: the value equals an element of the list (a missing list contains nothing)."""
-    if items is None or value is None:
+    """``in``: the value equals an element of the list; a null value is in nothing.
+
+    A null (missing) list is not a list: kubectl-mtv fails the query there (``expected array``),
+    here the record is skipped and counted like other skips (``not in`` skips it too).
+    """
+    if value is None and items is not None:
         return False
     if type(items) is not list:
         raise SkipError(site, f"`in` needs a list on the right, got {kind(items)}")
@@ -198,9 +202,14 @@ def member(value: Any, items: Any, site: int) -> bool:
 
 
 def between(value: Any, low: Any, high: Any, site: int) -> bool:
-    """Inclusive range test for numbers, dates or strings; null is never in a range."""
-    if value is None:
-        return False
+    """Inclusive range test for numbers, dates or strings.
+
+    A null value or bound is an error in kubectl-mtv (tsl.md §6.2); here the record is skipped and
+    counted in the warnings, for ``between`` and ``not between`` alike.
+    """
+    for what, item in (("value", value), ("lower bound", low), ("upper bound", high)):
+        if item is None:
+            raise SkipError(site, f"`between` on a missing (null) {what}")
     return ordered(">=", value, low, site) and ordered("<=", value, high, site)
 
 
@@ -229,8 +238,6 @@ def in_range(value: Any, bounds: tuple[Any, Any], negated: bool, site: int, scal
         if scalar:
             raise ListInConditionError(site, value)
         return [in_range(item, bounds, negated, site, False) for item in value]
-    if value is None:
-        return negated
     return between(value, *bounds, site) != negated
 
 

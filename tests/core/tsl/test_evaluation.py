@@ -215,7 +215,7 @@ def test_select_order_limit() -> None:
         {"name": "gamma", "double": None, "count": 0},
     ]
     assert result.matched == 3
-    assert names("order by n desc") == ["gamma", "alpha", "Beta"]
+    assert names("order by n desc") == ["alpha", "gamma", "Beta"]  # gamma has n = "7", a numeric string
     assert names("order by on") == ["gamma", "Beta", "alpha"]
     assert names("order by on desc, name") == ["alpha", "Beta", "gamma"]
     limited = run_query("order by name limit 2", RECORDS)
@@ -242,3 +242,54 @@ def test_matches_one_record() -> None:
     assert compiled.matches(RECORDS[0]) is True
     assert compiled.matches(RECORDS[1]) is False
     assert compiled.matches(RECORDS[2]) is False
+
+
+TIMED = [
+    {"name": "old", "created": "2024-01-02T10:00:00Z", "createTime": "2024-01-02T10:00:00Z"},
+    {"name": "new", "created": "2026-05-01T08:00:00Z", "createTime": "2026-05-01T08:00:00Z"},
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "column"),
+    [
+        ("createTime > 'last week'", 14),
+        ("createTime between 'yesterday' and '2026-01-01'", 20),
+        ("'soon' < creationTimestamp", 1),
+    ],
+)
+def test_timestamp_field_against_a_non_date_string_fails_at_compile_time(query: str, column: int) -> None:
+    with pytest.raises(QueryError) as caught:
+        compile_query(parse_query(query))
+    assert caught.value.column == column
+    assert "not a date or timestamp" in str(caught.value)
+    assert "2024-01-31" in (caught.value.hint or "")
+
+
+def test_date_valued_field_against_a_non_date_string_fails_before_filtering() -> None:
+    with pytest.raises(QueryError, match=r"`created` holds dates .* 'last week' is not a date"):
+        run_query("created > 'last week'", TIMED)
+    assert names("createTime > '2025-01-01'", TIMED) == ["new"]
+    assert names("created >= '2024-01-02'", TIMED) == ["old", "new"]
+    assert names("name > 'o'", TIMED) == ["old"]
+
+
+def test_between_and_in_over_null_are_counted_as_skips() -> None:
+    records = [{"name": "a", "n": 5, "tags": ["x"]}, {"name": "b", "n": None}, {"name": "c"}]
+    for query in ("n between 1 and 9", "n not between 1 and 9"):
+        result = run_query(query, records)
+        assert result.matched == (1 if "not" not in query else 0)
+        assert "2 records skipped at" in result.warnings[0].message, result.warnings
+    result = run_query("'x' in tags", records)
+    assert result.matched == 1
+    assert "2 records skipped at `'x' in tags`" in result.warnings[0].message
+    assert run_query("'x' not in tags", records).matched == 0
+    clean = run_query("n in [5, 6]", records)
+    assert clean.matched == 1
+    assert not [w for w in clean.warnings if "skipped" in w.message]
+
+
+def test_order_by_numeric_strings_orders_them_as_numbers() -> None:
+    records = [{"name": n, "size": n} for n in ("9", "10", "2.5", "-1", "1e2", "abc")]
+    assert names("order by size", records) == ["-1", "2.5", "9", "10", "1e2", "abc"]
+    assert names("order by size desc", records) == ["abc", "1e2", "10", "9", "2.5", "-1"]
