@@ -32,8 +32,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from mtv_mcp.core.crdschema import CrdCatalog
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.sandbox.crdschema import CrdCatalog
 from mtv_mcp.sandbox.kube.resources import FORKLIFT_GROUP
 from mtv_mcp.sandbox.kube.status import ApiError
 from mtv_mcp.sandbox.kube.store import ObjectStore

@@ -31,10 +31,10 @@ import uvicorn
 import yaml
 from starlette.types import ASGIApp
 
-from mtv_mcp.core.crdschema import CrdCatalog
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.sandbox.app import create_app
 from mtv_mcp.sandbox.clock import SandboxClock
+from mtv_mcp.sandbox.crdschema import CrdCatalog
 from mtv_mcp.sandbox.faults import Faults
 from mtv_mcp.sandbox.identity import ADMIN_TOKEN, NO_ACCESS_TOKEN, VIEWER_TOKEN, Identities
 from mtv_mcp.sandbox.kube.resources import ResourceCatalog

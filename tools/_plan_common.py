@@ -57,11 +57,6 @@ DryRun = Annotated[
 ]
 
 
-def bullets(title: str, lines: list[str]) -> list[str]:
-    """A titled list for result text, or nothing when ``lines`` is empty."""
-    return [f"{title}:", *(f"- {line}" for line in lines)] if lines else []
-
-
 def refuse_writes_when_read_only(runtime: Runtime, dry_run: bool) -> None:
     """A read-only server only dry-runs."""
     if not dry_run and runtime.settings.read_only:

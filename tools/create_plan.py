@@ -23,10 +23,10 @@ from mtv_mcp.tools._plan_common import (
     TargetAffinity,
     TargetLabels,
     TargetNodeSelector,
-    bullets,
     placement_summary,
     refuse_writes_when_read_only,
 )
+from mtv_mcp.tools._rendering import bullets
 
 Status = Literal["dry-run", "created", "exists", "conflict"]
 

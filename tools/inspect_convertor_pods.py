@@ -11,9 +11,8 @@ from mtv_mcp.core.convertor.inspect import ConvertorInspection, ConvertorPodRepo
 from mtv_mcp.core.convertor.pod_status import format_seconds
 from mtv_mcp.core.convertor.pod_template import KVM_RESOURCE
 from mtv_mcp.core.convertor.pressure import NodePressure
-from mtv_mcp.core.convertor.preview import PlacementPreview
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
-from mtv_mcp.tools._plan_common import bullets
+from mtv_mcp.tools._rendering import bullets, preview_lines
 
 NARROW_HINT = "pass vm= for one VM, or lower log_lines"
 
@@ -78,22 +77,6 @@ def _node_line(node: NodePressure) -> str:
     used = ", ".join(f"{r.resource} {r.requested}/{r.allocatable} ({r.percent} %)" for r in node.resources)
     state = ", ".join([*node.pressure, *([] if node.ready else ["NotReady"])])
     return f"- {node.node}: requested {used}" + (f"; {state}" if state else "") + f"; {', '.join(node.convertors)}"
-
-
-def preview_lines(preview: PlacementPreview) -> list[str]:
-    """The placement preview as text (shared with validate_karl)."""
-    selector = ", ".join(f"{k}={v}" for k, v in preview.node_selector.items()) or "none"
-    lines = [f"placement preview in {preview.target_namespace} (node selector: {selector}):"]
-    if preview.would_stay_pending:
-        lines.append(f"- would stay Pending: {preview.scheduler_message}")
-        lines += [f"  cause: {r.detail} → {r.fix}" for r in preview.causes if not r.expected]
-    else:
-        lines += [
-            f"- fits {c.node}" + (f" [{c.place.zone}]" if c.place.zone else "") + f" score {c.score}"
-            for c in preview.candidates
-        ]
-    lines += [f"- excluded {e.node}: {'; '.join(r.detail for r in e.reasons)}" for e in preview.excluded]
-    return lines
 
 
 def _summary_lines(view: ConvertorInspection) -> list[str]:

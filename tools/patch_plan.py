@@ -23,11 +23,11 @@ from mtv_mcp.tools._plan_common import (
     TargetAffinity,
     TargetLabels,
     TargetNodeSelector,
-    bullets,
     placement_summary,
     read_plan,
     refuse_writes_when_read_only,
 )
+from mtv_mcp.tools._rendering import bullets
 
 KEEP = "unchanged"
 """Default of every placement argument: leave the field as it is (null or empty clears it)."""

@@ -14,7 +14,7 @@ from mtv_mcp.core.karl import RuleError, compile_affinity
 from mtv_mcp.core.plan.labels import check_labels, parse_key_values
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import LabelMap
-from mtv_mcp.tools.inspect_convertor_pods import preview_lines
+from mtv_mcp.tools._rendering import bullets, preview_lines
 
 
 class KarlIssue(BaseModel):
@@ -43,10 +43,6 @@ class KarlValidation(BaseModel):
     placement: PlacementPreview | None = Field(
         None, description="With check_cluster: the nodes a convertor pod with these rules could run on, and why not"
     )
-
-
-def _bullets(title: str, lines: list[str]) -> list[str]:
-    return [f"{title}:", *(f"- {line}" for line in lines)] if lines else []
 
 
 def _invalid(error: RuleError) -> KarlValidation:
@@ -173,10 +169,10 @@ def validate_karl(
     )
     lines = [
         f"valid: {len(compiled.rules)} rule(s)",
-        *_bullets("rules", compiled.rules),
-        *_bullets("meaning", compiled.explanation),
-        *_bullets("warnings", compiled.warnings),
-        *_bullets("soft equivalent", compiled.soft_equivalent or []),
+        *bullets("rules", compiled.rules),
+        *bullets("meaning", compiled.explanation),
+        *bullets("warnings", compiled.warnings),
+        *bullets("soft equivalent", compiled.soft_equivalent or []),
         "affinity:",
         affinity_yaml.rstrip(),
         *(preview_lines(validation.placement) if validation.placement else []),

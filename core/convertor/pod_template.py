@@ -1,10 +1,11 @@
 """The virt-v2v convertor pod exactly as Forklift builds it (forklift-model.md §3).
 
-``build_convertor_pod(plan, migration, vm)`` returns the Pod object Forklift's plan controller
-creates for one VM of a running Migration; ``preview_convertor_pod(target_namespace, ...)`` builds
-the same pod before any plan exists (node selector, affinity and labels given directly), so the
-placement preview evaluates exactly what the scheduler will see. ``convertor_selector`` gives the
-label selector that finds the convertor pods of a plan, a migration or one VM.
+``preview_convertor_pod(target_namespace, ...)`` builds the pod before any plan exists (node
+selector, affinity and labels given directly), so the placement preview evaluates exactly what the
+scheduler will see; ``assemble_convertor_pod`` is the shared assembly (the sandbox's Forklift model
+builds a running plan's pods with it, in ``sandbox/controller/convertor_pod.py``).
+``convertor_selector`` gives the label selector that finds the convertor pods of a plan, a
+migration or one VM.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ TRANSFER_NETWORK_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
 
 ProviderType = Literal["vsphere", "ova", "hyperv", "ec2"]
 ConversionType = Literal["Remote", "InPlace"]
+DiskClaim = tuple[str, bool]
+"""A target PVC of the VM: its name, and whether it is a block device (in disk order)."""
 _NO_CONVERTOR_PROVIDERS = frozenset({"ovirt", "openstack", "openshift"})
 _KVM_PROVIDERS_BEFORE_2_12 = frozenset({"vsphere", "ova"})
 _KVM_PROVIDERS = frozenset({"vsphere", "ova", "hyperv"})
@@ -84,17 +87,8 @@ class ConvertorSettings(BaseModel):
         return self.request_kvm and self.provider_type in providers
 
 
-class DiskVolume(BaseModel):
-    """One target PVC of the VM, in disk order."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    pvc_name: str
-    block: bool = False
-
-
 @dataclass(frozen=True)
-class _Rules:
+class ConvertorRules:
     """What the plan contributes to the pod's placement and labels."""
 
     target_namespace: str
@@ -140,26 +134,13 @@ def provider_has_convertor(provider_type: str) -> bool:
     return provider_type not in _NO_CONVERTOR_PROVIDERS
 
 
-def conversion_type(plan: Mapping[str, Any], *, local_destination: bool = True) -> ConversionType:
-    """Remote (virt-v2v pulls the disks) or InPlace (converts PVCs CDI already filled)."""
-    spec = plan.get("spec") or {}
-    warm = spec.get("type") == "warm" or (not spec.get("type") and spec.get("warm") is True)
-    in_place = (
-        warm
-        or spec.get("migrateSharedDisks") is False
-        or bool(spec.get("skipGuestConversion"))
-        or not local_destination
-    )
-    return "InPlace" if in_place else "Remote"
-
-
-def _text(value: Any, field: str, hint: str) -> str:
+def required_text(value: Any, field: str, hint: str) -> str:
     if not isinstance(value, str) or not value:
         raise MtvError("is missing or empty", field=field, hint=hint)
     return value
 
 
-def _string_map(value: Any, field: str) -> dict[str, str]:
+def string_map(value: Any, field: str) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
@@ -171,22 +152,10 @@ def _string_map(value: Any, field: str) -> dict[str, str]:
     return dict(value)
 
 
-def _affinity(value: Any, field: str) -> dict[str, Any] | None:
+def checked_affinity(value: Any, field: str) -> dict[str, Any] | None:
     if value is None:
         return None
     return Affinity.from_kube(value, field=field).to_kube()
-
-
-def _rules_of_plan(plan: Mapping[str, Any]) -> _Rules:
-    spec = plan.get("spec") or {}
-    return _Rules(
-        target_namespace=_text(
-            spec.get("targetNamespace"), "spec.targetNamespace", "set the namespace the VMs migrate into"
-        ),
-        node_selector=_string_map(spec.get("convertorNodeSelector"), "spec.convertorNodeSelector"),
-        affinity=_affinity(spec.get("convertorAffinity"), "spec.convertorAffinity"),
-        labels=_string_map(spec.get("convertorLabels"), "spec.convertorLabels"),
-    )
 
 
 def _merge_labels(system: dict[str, str], user: Mapping[str, str], release: tuple[int, int]) -> dict[str, str]:
@@ -228,12 +197,12 @@ class _Storage:
 
 
 def _storage(
-    plan_spec: Mapping[str, Any], vm: Mapping[str, Any], disks: Sequence[DiskVolume], secret_name: str, vddk: bool
+    plan_spec: Mapping[str, Any], vm: Mapping[str, Any], disks: Sequence[DiskClaim], secret_name: str, vddk: bool
 ) -> _Storage:
     storage = _Storage([], [], [])
-    for index, disk in enumerate(disks):
-        volume = {"name": disk.pvc_name, "persistentVolumeClaim": {"claimName": disk.pvc_name}}
-        storage.add(volume, f"/dev/block{index}" if disk.block else f"/mnt/disks/disk{index}", device=disk.block)
+    for index, (pvc, block) in enumerate(disks):
+        volume = {"name": pvc, "persistentVolumeClaim": {"claimName": pvc}}
+        storage.add(volume, f"/dev/block{index}" if block else f"/mnt/disks/disk{index}", device=block)
     storage.add({"name": "secret-volume", "secret": {"secretName": secret_name}}, "/etc/secret")
     if vddk:
         storage.add({"name": "vddk-vol-mount", "emptyDir": {}}, "/opt")
@@ -277,18 +246,19 @@ def _env(
     return [{"name": name, "value": value} for name, value in env.items()]
 
 
-def _assemble(
+def assemble_convertor_pod(
     *,
-    rules: _Rules,
+    rules: ConvertorRules,
     system_labels: dict[str, str],
     generate_name: str,
     settings: ConvertorSettings,
     plan_spec: Mapping[str, Any],
     vm: Mapping[str, Any],
-    disks: Sequence[DiskVolume],
+    disks: Sequence[DiskClaim],
     secret_name: str,
     kind: ConversionType,
 ) -> dict[str, Any]:
+    """The Pod of Forklift's plan controller from its parts (``rules`` from the plan or the preview)."""
     vddk = settings.vddk_image is not None and settings.provider_type == "vsphere"
     storage = _storage(plan_spec, vm, disks, secret_name, vddk)
     node_selector = {**settings.provider_node_selector, **rules.node_selector}
@@ -344,60 +314,6 @@ def _assemble(
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
 
 
-def build_convertor_pod(
-    plan: Mapping[str, Any],
-    migration: Mapping[str, Any],
-    vm: Mapping[str, Any],
-    *,
-    settings: ConvertorSettings | None = None,
-    disks: Sequence[DiskVolume] = (),
-    secret_name: str | None = None,
-    conversion_name: str | None = None,
-) -> dict[str, Any]:
-    """The Pod Forklift creates for ``vm`` (a ``plan.spec.vms`` item, ``id`` required) in ``migration``.
-
-    ``disks`` are the VM's target PVCs in disk order; ``secret_name`` the per-VM v2v Secret
-    (Forklift generates ``<plan>-<vmID>-xxxxx``); ``conversion_name`` the Conversion CR (2.12+).
-    """
-    settings = settings or ConvertorSettings()
-    meta, spec = plan.get("metadata") or {}, plan.get("spec") or {}
-    plan_name = _text(meta.get("name"), "plan metadata.name", "pass the Plan object as read from the cluster")
-    plan_uid = _text(meta.get("uid"), "plan metadata.uid", "pass the Plan object as read from the cluster")
-    migration_uid = _text(
-        (migration.get("metadata") or {}).get("uid"),
-        "migration metadata.uid",
-        "pass the Migration object as read from the cluster",
-    )
-    vm_id = _text(vm.get("id"), "vm id", "give the source VM id (e.g. vm-2041) as in plan.spec.vms[].id")
-    rules = _rules_of_plan(plan)
-    kind = conversion_type(plan, local_destination=settings.local_destination)
-    system = {
-        FORKLIFT_APP_LABEL: CONVERTOR_APP,
-        "plan": plan_uid,
-        "migration": migration_uid,
-        "vmID": vm_id,
-        "resource": "vm-config",
-    }
-    if settings.release >= (2, 12):
-        system["plan-name"] = plan_name
-        system["plan-namespace"] = str(meta.get("namespace") or "")
-        if settings.use_conversion_cr:
-            system["conversion-type"] = kind
-            if conversion_name:
-                system["conversion"] = conversion_name
-    return _assemble(
-        rules=rules,
-        system_labels=system,
-        generate_name=f"{plan_name}-{vm_id}-",
-        settings=settings,
-        plan_spec=spec,
-        vm=vm,
-        disks=disks,
-        secret_name=secret_name or f"{plan_name}-{vm_id}",
-        kind=kind,
-    )
-
-
 def preview_convertor_pod(
     target_namespace: str,
     *,
@@ -413,13 +329,13 @@ def preview_convertor_pod(
     migration or VM labels.
     """
     settings = settings or ConvertorSettings()
-    rules = _Rules(
-        target_namespace=_text(target_namespace, "target namespace", "name the namespace the VMs migrate into"),
-        node_selector=_string_map(node_selector, "convertorNodeSelector"),
-        affinity=_affinity(affinity, "convertorAffinity"),
-        labels=_string_map(labels, "convertorLabels"),
+    rules = ConvertorRules(
+        target_namespace=required_text(target_namespace, "target namespace", "name the namespace the VMs migrate into"),
+        node_selector=string_map(node_selector, "convertorNodeSelector"),
+        affinity=checked_affinity(affinity, "convertorAffinity"),
+        labels=string_map(labels, "convertorLabels"),
     )
-    return _assemble(
+    return assemble_convertor_pod(
         rules=rules,
         system_labels={FORKLIFT_APP_LABEL: CONVERTOR_APP},
         generate_name=f"{name}-",

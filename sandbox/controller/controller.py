@@ -28,16 +28,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from mtv_mcp.core.convertor.pod_template import (
-    CONVERTOR_CONTAINER,
-    ConvertorSettings,
-    DiskVolume,
-    build_convertor_pod,
-    conversion_type,
-)
+from mtv_mcp.core.convertor.pod_template import CONVERTOR_CONTAINER, ConvertorSettings
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.sandbox.clock import format_time
 from mtv_mcp.sandbox.controller import status as st
+from mtv_mcp.sandbox.controller.convertor_pod import DiskVolume, build_convertor_pod, conversion_type
 from mtv_mcp.sandbox.controller.facts import VmFacts
 from mtv_mcp.sandbox.controller.pods import bind_and_start, mark_unschedulable, terminate
 from mtv_mcp.sandbox.controller.scheduler import Wording, schedule

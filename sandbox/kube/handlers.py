@@ -158,7 +158,7 @@ class KubeApi:
         query = request.query_params
         if query.get("dryRun"):
             raise bad_request(
-                "the sandbox does not support dryRun; validate objects with mtv_mcp.core.crdschema instead"
+                "the sandbox does not support dryRun; validate objects with mtv_mcp.sandbox.crdschema instead"
             )
         if target.subresource == "log":
             return self._log(target, query)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from mtv_mcp.core.crdschema import CrdCatalog, CrdVersion, PrinterColumn
+from mtv_mcp.sandbox.crdschema import CrdCatalog, CrdVersion, PrinterColumn
 
 FORKLIFT_GROUP = "forklift.konveyor.io"
 _COMMON_FIELDS = frozenset({"metadata.name", "metadata.namespace"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mtv_mcp.core.crdschema import FieldError
+from mtv_mcp.sandbox.crdschema import FieldError
 
 
 class ApiError(Exception):

@@ -36,9 +36,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mtv_mcp.core.crdschema import FieldError
 from mtv_mcp.core.plan.diff import apply_merge_patch
 from mtv_mcp.sandbox.clock import SandboxClock
+from mtv_mcp.sandbox.crdschema import FieldError
 from mtv_mcp.sandbox.kube.logs import LogBook, read_pod_log
 from mtv_mcp.sandbox.kube.patch import (
     JSON_PATCH,

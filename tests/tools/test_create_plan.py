@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from mtv_mcp.core.crdschema import CrdCatalog
 from mtv_mcp.core.plan import compare_plans
+from mtv_mcp.sandbox.crdschema import CrdCatalog
 from mtv_mcp.sandbox.runner import Sandbox
 from tests.tools.plan_fixtures import (
     connect,

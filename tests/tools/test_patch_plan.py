@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from mtv_mcp.core.crdschema import CrdCatalog
+from mtv_mcp.sandbox.crdschema import CrdCatalog
 from mtv_mcp.sandbox.runner import Sandbox
 from tests.tools.plan_fixtures import NAMESPACE, connect, kubectl_get, sandbox, text_of, tls_sandbox
 

@@ -11,9 +11,6 @@ from hypothesis import strategies as st
 
 from mtv_mcp.core.convertor.pod_template import (
     ConvertorSettings,
-    DiskVolume,
-    build_convertor_pod,
-    conversion_type,
     convertor_selector,
     default_convertor_affinity,
     preview_convertor_pod,
@@ -21,6 +18,7 @@ from mtv_mcp.core.convertor.pod_template import (
 )
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.plan.checks import FORKLIFT_CONVERTOR_LABEL_KEYS
+from mtv_mcp.sandbox.controller.convertor_pod import DiskVolume, build_convertor_pod, conversion_type
 
 from .conftest import AVOID_DATABASES, MIGRATION_UID, PLAN_UID
 

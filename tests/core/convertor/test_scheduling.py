@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mtv_mcp.core.convertor.pod_template import ConvertorSettings, build_convertor_pod
+from mtv_mcp.core.convertor.pod_template import ConvertorSettings
 from mtv_mcp.core.convertor.scheduling import ReasonKind, decode_failed_scheduling
+from mtv_mcp.sandbox.controller.convertor_pod import build_convertor_pod
 
 DEMO = (
     "0/9 nodes are available: 1 Insufficient memory, 1 node(s) didn't match pod anti-affinity rules, 1 node(s) had "

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 import yaml
 
-from mtv_mcp.core.crdschema import CrdCatalog
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.karl import parse_rules
 from mtv_mcp.core.plan import PlanRequest, build_plan_objects, map_owner_patch, objects_as_yaml
+from mtv_mcp.sandbox.crdschema import CrdCatalog
 
 NS = "openshift-mtv"
 API = "forklift.konveyor.io/v1beta1"

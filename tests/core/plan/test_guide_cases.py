@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from mtv_mcp.core.crdschema import CrdCatalog
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.karl import parse_rules
 from mtv_mcp.core.plan import PlanRequest, build_plan_objects, parse_key_values
+from mtv_mcp.sandbox.crdschema import CrdCatalog
 
 GUIDE = Path(__file__).resolve().parents[3] / ".." / "shared" / "docs" / "convertor-optimization-guide.md"
 # Guide examples whose convertor labels use keys Forklift sets itself (migration=..., conversion=...).

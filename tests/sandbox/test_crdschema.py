@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mtv_mcp.core.crdschema import CrdCatalog
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.sandbox.crdschema import CrdCatalog
 
 CRDS = Path(__file__).resolve().parents[3] / "shared" / "crds"
 

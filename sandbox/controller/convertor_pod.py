@@ -1,0 +1,115 @@
+"""The convertor pod of a running plan, as Forklift's plan controller creates it for one VM
+(forklift-model.md §3; upstream ``pkg/controller/plan/kubevirt.go``, ``virtV2vPod``).
+
+Only the sandbox's controller and the tests build these pods: the product previews pods before a
+plan runs (``core/convertor/pod_template.preview_convertor_pod``) and reads real ones from the
+cluster. Both assemble the pod with ``assemble_convertor_pod``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from mtv_mcp.core.convertor.pod_template import (
+    CONVERTOR_APP,
+    FORKLIFT_APP_LABEL,
+    ConversionType,
+    ConvertorRules,
+    ConvertorSettings,
+    assemble_convertor_pod,
+    checked_affinity,
+    required_text,
+    string_map,
+)
+
+
+class DiskVolume(BaseModel):
+    """One target PVC of the VM, in disk order."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pvc_name: str
+    block: bool = False
+
+
+def conversion_type(plan: Mapping[str, Any], *, local_destination: bool = True) -> ConversionType:
+    """Remote (virt-v2v pulls the disks) or InPlace (converts PVCs CDI already filled)."""
+    spec = plan.get("spec") or {}
+    warm = spec.get("type") == "warm" or (not spec.get("type") and spec.get("warm") is True)
+    in_place = (
+        warm
+        or spec.get("migrateSharedDisks") is False
+        or bool(spec.get("skipGuestConversion"))
+        or not local_destination
+    )
+    return "InPlace" if in_place else "Remote"
+
+
+def rules_of_plan(plan: Mapping[str, Any]) -> ConvertorRules:
+    """The placement and labels a Plan gives its convertor pods (checked as Forklift reads them)."""
+    spec = plan.get("spec") or {}
+    return ConvertorRules(
+        target_namespace=required_text(
+            spec.get("targetNamespace"), "spec.targetNamespace", "set the namespace the VMs migrate into"
+        ),
+        node_selector=string_map(spec.get("convertorNodeSelector"), "spec.convertorNodeSelector"),
+        affinity=checked_affinity(spec.get("convertorAffinity"), "spec.convertorAffinity"),
+        labels=string_map(spec.get("convertorLabels"), "spec.convertorLabels"),
+    )
+
+
+def build_convertor_pod(
+    plan: Mapping[str, Any],
+    migration: Mapping[str, Any],
+    vm: Mapping[str, Any],
+    *,
+    settings: ConvertorSettings | None = None,
+    disks: Sequence[DiskVolume] = (),
+    secret_name: str | None = None,
+    conversion_name: str | None = None,
+) -> dict[str, Any]:
+    """The Pod Forklift creates for ``vm`` (a ``plan.spec.vms`` item, ``id`` required) in ``migration``.
+
+    ``disks`` are the VM's target PVCs in disk order; ``secret_name`` the per-VM v2v Secret
+    (Forklift generates ``<plan>-<vmID>-xxxxx``); ``conversion_name`` the Conversion CR (2.12+).
+    """
+    settings = settings or ConvertorSettings()
+    meta, spec = plan.get("metadata") or {}, plan.get("spec") or {}
+    plan_name = required_text(meta.get("name"), "plan metadata.name", "pass the Plan object as read from the cluster")
+    plan_uid = required_text(meta.get("uid"), "plan metadata.uid", "pass the Plan object as read from the cluster")
+    migration_uid = required_text(
+        (migration.get("metadata") or {}).get("uid"),
+        "migration metadata.uid",
+        "pass the Migration object as read from the cluster",
+    )
+    vm_id = required_text(vm.get("id"), "vm id", "give the source VM id (e.g. vm-2041) as in plan.spec.vms[].id")
+    rules = rules_of_plan(plan)
+    kind = conversion_type(plan, local_destination=settings.local_destination)
+    system = {
+        FORKLIFT_APP_LABEL: CONVERTOR_APP,
+        "plan": plan_uid,
+        "migration": migration_uid,
+        "vmID": vm_id,
+        "resource": "vm-config",
+    }
+    if settings.release >= (2, 12):
+        system["plan-name"] = plan_name
+        system["plan-namespace"] = str(meta.get("namespace") or "")
+        if settings.use_conversion_cr:
+            system["conversion-type"] = kind
+            if conversion_name:
+                system["conversion"] = conversion_name
+    return assemble_convertor_pod(
+        rules=rules,
+        system_labels=system,
+        generate_name=f"{plan_name}-{vm_id}-",
+        settings=settings,
+        plan_spec=spec,
+        vm=vm,
+        disks=[(disk.pvc_name, disk.block) for disk in disks],
+        secret_name=secret_name or f"{plan_name}-{vm_id}",
+        kind=kind,
+    )
