@@ -13,7 +13,8 @@ from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.plan.migration import cancel_change
 from mtv_mcp.core.plan.running import in_progress_migration
 from mtv_mcp.tools._common import DESTRUCTIVE, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
-from mtv_mcp.tools._plan_common import DryRun, Namespace, bullets, read_plan, refuse_writes_when_read_only
+from mtv_mcp.tools._plan_common import DryRun, Namespace, read_plan, refuse_writes_when_read_only
+from mtv_mcp.tools._rendering import bullets
 
 Status = Literal["dry-run", "canceled", "unchanged"]
 

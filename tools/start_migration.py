@@ -17,7 +17,8 @@ from mtv_mcp.core.plan.migration import build_migration, parse_cutover
 from mtv_mcp.core.plan.readiness import start_blockers
 from mtv_mcp.core.plan.running import in_progress_migration, running_migration_reason
 from mtv_mcp.tools._common import WRITES, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
-from mtv_mcp.tools._plan_common import DryRun, Namespace, bullets, read_plan, refuse_writes_when_read_only
+from mtv_mcp.tools._plan_common import DryRun, Namespace, read_plan, refuse_writes_when_read_only
+from mtv_mcp.tools._rendering import bullets
 
 Status = Literal["dry-run", "started", "running"]
 NARROW_HINT = "the structured result has it all"
