@@ -33,7 +33,7 @@ OURS = [sys.executable, "-m", "mtv_mcp.server", "serve"]
 OURS_WITH_TRIVIAL_TOOL = [sys.executable, str(ROOT / "bench" / "trivial_tool_server.py")]
 TRIVIAL_CALL = ("echo", {"text": "ok"})
 KARL_CALL = ("validate_karl", {"rules": "PREFER nodes(disk=nvme)"})
-MINIMAL_CALL = ("noop", {})
+MINIMAL_CALL: tuple[str, dict[str, str]] = ("noop", {})
 INITIALIZE = json.dumps(
     {
         "jsonrpc": "2.0",

@@ -9,10 +9,11 @@ import argparse
 import re
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from mtv_mcp.bench.vm_records import generate_vms
-from mtv_mcp.core.tsl import compile_query, parse_query
+from mtv_mcp.core.tsl import CompiledQuery, compile_query, parse_query
 
 WINDOWS = re.compile(r"(?i).*windows.*")
 
@@ -45,6 +46,10 @@ def _by_hand() -> dict[str, Callable[[Records], Records]]:
     }
 
 
+def _compile(text: str) -> CompiledQuery:
+    return compile_query(parse_query(text))
+
+
 def _best(function: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     best, result = float("inf"), None
     for _ in range(repeat):
@@ -63,9 +68,9 @@ def main() -> None:
     print(f"{len(vms)} records, best of {args.repeat}")
     print(f"{'query':70} {'ours ms':>9} {'hand ms':>9} {'ratio':>6} {'parse+compile us':>17}")
     for text, by_hand in _by_hand().items():
-        setup, compiled = _best(lambda text=text: compile_query(parse_query(text)), 50)
-        ours, result = _best(lambda compiled=compiled: compiled.run(vms), args.repeat)
-        hand, expected = _best(lambda by_hand=by_hand: by_hand(vms), args.repeat)
+        setup, compiled = _best(partial(_compile, text), 50)
+        ours, result = _best(partial(compiled.run, vms), args.repeat)
+        hand, expected = _best(partial(by_hand, vms), args.repeat)
         same = [vm["id"] for vm in result.items] == [vm["id"] for vm in expected]
         flag = "" if same else "  MISMATCH"
         print(f"{text:70} {ours * 1e3:9.1f} {hand * 1e3:9.1f} {ours / hand:6.2f} {setup * 1e6:17.0f}{flag}")

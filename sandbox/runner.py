@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 import yaml
@@ -41,7 +41,9 @@ from mtv_mcp.sandbox.kube.resources import ResourceCatalog
 from mtv_mcp.sandbox.kube.store import ObjectStore
 from mtv_mcp.sandbox.loader import OPERATOR_NAMESPACE, load_logs, load_objects, seed_inventory_route
 from mtv_mcp.sandbox.timestamps import shift_timestamps
-from mtv_mcp.sandbox.tls import TlsFiles, write_self_signed
+
+if TYPE_CHECKING:
+    from mtv_mcp.sandbox.tls import TlsFiles
 
 DATA_ROOT = Path(__file__).parent / "data"
 Plugin = Callable[["Sandbox"], Callable[[], None] | None]
@@ -128,6 +130,13 @@ def kubeconfig_document(
     }
 
 
+def _self_signed(folder: Path) -> TlsFiles:
+    """A certificate for HTTPS; ``cryptography`` is imported only by a sandbox that serves TLS."""
+    from mtv_mcp.sandbox.tls import write_self_signed  # noqa: PLC0415
+
+    return write_self_signed(folder)
+
+
 class Sandbox:
     """A running sandbox; create it with ``Sandbox.start``."""
 
@@ -153,7 +162,7 @@ class Sandbox:
         self._socket = listener
         self.port: int = listener.getsockname()[1]
         self._tempdir = tempfile.TemporaryDirectory(prefix="mtv-mcp-sandbox-")
-        self.tls: TlsFiles | None = write_self_signed(Path(self._tempdir.name)) if tls else None
+        self.tls: TlsFiles | None = _self_signed(Path(self._tempdir.name)) if tls else None
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.inventory_url: str | None = self.url if inventory else None
         self.kubeconfig_path = self.write_kubeconfig(kubeconfig_path or Path(self._tempdir.name) / "kubeconfig")

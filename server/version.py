@@ -1,13 +1,8 @@
-"""The installed distribution's version (a development marker when run from a checkout)."""
+"""The version of mtv-mcp: the one source the package build and the server both read."""
 
-from __future__ import annotations
-
-from importlib import metadata
+__version__ = "0.2.0.dev0"
 
 
 def package_version() -> str:
-    """The version of the installed ``mtv-mcp`` distribution."""
-    try:
-        return metadata.version("mtv-mcp")
-    except metadata.PackageNotFoundError:
-        return "0.0.0+checkout"
+    """The version this code is (the wheel's metadata is built from ``__version__``)."""
+    return __version__

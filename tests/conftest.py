@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_CRDS = REPO_ROOT.parent / "shared" / "crds"
+from tests import shared_material
+
+# CI replays the same examples every run (a red CI is reproducible); elsewhere hypothesis explores.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
@@ -17,7 +23,17 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="session")
 def crd_dir() -> Path:
-    """The Forklift CRDs laid beside the repository (``../shared/crds``)."""
-    if not SHARED_CRDS.is_dir():
-        pytest.fail(f"the Forklift CRDs are expected in {SHARED_CRDS}")
-    return SHARED_CRDS
+    """The upstream Forklift CRDs (skips the test when they are not beside the checkout)."""
+    return shared_material.crds()
+
+
+@pytest.fixture(scope="session")
+def guide_text() -> str:
+    """The convertor optimisation guide (skips the test when it is not beside the checkout)."""
+    return shared_material.guide()
+
+
+@pytest.fixture(scope="session")
+def sandbox_crds() -> Path | None:
+    """The CRDs a sandbox validates its objects against when they are there, else None."""
+    return shared_material.optional_crds()

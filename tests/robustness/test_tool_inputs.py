@@ -47,8 +47,8 @@ FUZZ = settings(
 
 
 @pytest.fixture(scope="module")
-def sandbox(crd_dir: Path) -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=crd_dir) as running:
+def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
+    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
         yield running
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures of the sandbox tests: a small data set, the real CRDs, running sandboxes."""
+"""Shared fixtures of the sandbox tests: a small data set, running sandboxes."""
 
 from __future__ import annotations
 
@@ -11,20 +11,19 @@ from kubernetes import client, config
 from mtv_mcp.sandbox.runner import Sandbox
 
 DATA = Path(__file__).parent / "data"
-CRDS = Path(__file__).resolve().parents[3] / "shared" / "crds"
 
 
 @pytest.fixture(scope="module")
-def shared_sandbox() -> Iterator[Sandbox]:
+def shared_sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
     """A read-mostly sandbox for a whole module (tests must not change its objects)."""
-    with Sandbox.start(data=DATA, crds=CRDS) as sandbox:
+    with Sandbox.start(data=DATA, crds=sandbox_crds) as sandbox:
         yield sandbox
 
 
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
+def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
     """A fresh sandbox per test, for tests that write."""
-    with Sandbox.start(data=DATA, crds=CRDS) as fresh:
+    with Sandbox.start(data=DATA, crds=sandbox_crds) as fresh:
         yield fresh
 
 

@@ -10,12 +10,10 @@ import pytest
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.sandbox.crdschema import CrdCatalog
 
-CRDS = Path(__file__).resolve().parents[3] / "shared" / "crds"
-
 
 @pytest.fixture(scope="module")
-def catalog() -> CrdCatalog:
-    return CrdCatalog.load(CRDS)
+def catalog(crd_dir: Path) -> CrdCatalog:
+    return CrdCatalog.load(crd_dir)
 
 
 def plan(**spec: Any) -> dict[str, Any]:

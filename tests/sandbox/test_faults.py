@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import httpx
 import pytest
 
 from mtv_mcp.core.errors import MtvError
-from mtv_mcp.sandbox.faults import parse_fault
+from mtv_mcp.sandbox.faults import FaultRule, parse_fault
 from mtv_mcp.sandbox.runner import Sandbox
 
 HEADERS = {"Authorization": "Bearer sandbox-admin-token"}
@@ -47,6 +48,15 @@ def test_method_filter(shared_sandbox: Sandbox) -> None:
         assert httpx.get(f"{shared_sandbox.url}/api/v1/nodes", headers=HEADERS).status_code == 200
 
 
+def wait_until_hit(rule: FaultRule, seconds: float = 10) -> None:
+    """Wait for a request to reach ``rule``; fails the test instead of spinning forever."""
+    deadline = time.monotonic() + seconds
+    while rule.hits == 0:
+        if time.monotonic() > deadline:
+            pytest.fail(f"no request reached the fault rule within {seconds} s")
+        time.sleep(0.01)
+
+
 def test_drop_closes_without_answer(shared_sandbox: Sandbox) -> None:
     with shared_sandbox.faults.injected("/api/v1/nodes=drop"), pytest.raises(httpx.RemoteProtocolError):
         httpx.get(f"{shared_sandbox.url}/api/v1/nodes", headers=HEADERS)
@@ -61,8 +71,7 @@ def test_hang_until_client_timeout_and_release(shared_sandbox: Sandbox) -> None:
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.append(httpx.get(url, headers=HEADERS, timeout=10).status_code))
     worker.start()
-    while rule.hits == 0:
-        threading.Event().wait(0.01)
+    wait_until_hit(rule)
     shared_sandbox.faults.remove(rule)
     worker.join(5)
     assert result == [200]  # a released hang is served normally
@@ -81,8 +90,7 @@ def test_released_hang_keeps_the_request_body(sandbox: Sandbox) -> None:
     body = {"metadata": {"name": "held"}, "data": {"k": "v"}}
     worker = threading.Thread(target=lambda: result.append(httpx.post(url, json=body, headers=HEADERS).status_code))
     worker.start()
-    while rule.hits == 0:
-        threading.Event().wait(0.01)
+    wait_until_hit(rule)
     sandbox.faults.remove(rule)
     worker.join(5)
     assert result == [201]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 import httpx
 import pytest
 from kubernetes import client
-from kubernetes.client.rest import ApiException
+from kubernetes.client.exceptions import ApiException
 
 from mtv_mcp.sandbox.runner import Sandbox
 from tests.sandbox.conftest import api_client
@@ -15,11 +16,11 @@ from tests.sandbox.conftest import api_client
 GROUP, VERSION, NS = "forklift.konveyor.io", "v1beta1", "openshift-mtv"
 
 
-def status_of(error: ApiException) -> dict:
-    return json.loads(error.body)
+def status_of(error: ApiException) -> dict[str, Any]:
+    return json.loads(error.body or "{}")
 
 
-def plan_body(name: str = "wave9", **spec: object) -> dict:
+def plan_body(name: str = "wave9", **spec: object) -> dict[str, Any]:
     ref = {"name": "x", "namespace": NS}
     return {
         "apiVersion": f"{GROUP}/{VERSION}",
@@ -48,9 +49,9 @@ def test_core_lists_and_selectors(shared_sandbox: Sandbox) -> None:
     core = client.CoreV1Api(api_client(shared_sandbox))
     assert {n.metadata.name for n in core.list_node().items} == {"worker-3", "mig-0"}
     pods = core.list_namespaced_pod("app-migrated", label_selector="forklift.app=virt-v2v,vmID in (vm-2041,vm-2061)")
-    assert sorted(p.metadata.name for p in pods.items) == ["wave1-vm-2041-p7x2c", "wave1-vm-2061-zk4qd"]
+    assert sorted(str(p.metadata.name) for p in pods.items) == ["wave1-vm-2041-p7x2c", "wave1-vm-2061-zk4qd"]
     on_node = core.list_pod_for_all_namespaces(field_selector="spec.nodeName=worker-3,status.phase=Running")
-    assert sorted(p.metadata.name for p in on_node.items) == ["postgres-0", "wave1-vm-2041-p7x2c"]
+    assert sorted(str(p.metadata.name) for p in on_node.items) == ["postgres-0", "wave1-vm-2041-p7x2c"]
     assert pods.metadata.resource_version
     assert [p.metadata.name for p in core.list_namespaced_pod("prod-db", label_selector="!tier").items] == []
     events = core.list_namespaced_event("app-migrated", field_selector="involvedObject.name=wave1-vm-2061-zk4qd")
@@ -98,9 +99,10 @@ def test_pod_logs(shared_sandbox: Sandbox) -> None:
     assert ambiguous.value.status == 400
 
 
+@pytest.mark.usefixtures("crd_dir")  # CRD defaults
 def test_create_update_patch_delete(sandbox: Sandbox) -> None:
     custom = client.CustomObjectsApi(api_client(sandbox))
-    created = custom.create_namespaced_custom_object(GROUP, VERSION, NS, "plans", plan_body())
+    created = cast(dict[str, Any], custom.create_namespaced_custom_object(GROUP, VERSION, NS, "plans", plan_body()))
     assert created["spec"]["preserveStaticIPs"] is True
     assert created["metadata"]["uid"]
     with pytest.raises(ApiException) as exists:
@@ -149,10 +151,13 @@ def test_generate_name_and_core_patch(sandbox: Sandbox) -> None:
     created = core.create_namespaced_pod("app-migrated", pod)
     assert created.metadata.name.startswith("wave1-vm-2090-")
     assert created.metadata.uid
-    patched = core.patch_namespaced_pod(created.metadata.name, "app-migrated", {"metadata": {"labels": {"c": "d"}}})
+    patched = core.patch_namespaced_pod(
+        str(created.metadata.name), "app-migrated", {"metadata": {"labels": {"c": "d"}}}
+    )
     assert patched.metadata.labels == {"a": "b", "c": "d"}
 
 
+@pytest.mark.usefixtures("crd_dir")  # CRD schema
 def test_schema_violations_are_422_with_causes(sandbox: Sandbox) -> None:
     custom = client.CustomObjectsApi(api_client(sandbox))
     with pytest.raises(ApiException) as error:
@@ -168,6 +173,7 @@ def test_schema_violations_are_422_with_causes(sandbox: Sandbox) -> None:
     ]
 
 
+@pytest.mark.usefixtures("crd_dir")  # CRD schema
 def test_unknown_fields_warn_or_fail(sandbox: Sandbox) -> None:
     headers = {"Authorization": f"Bearer {sandbox.admin_token}"}
     url = f"{sandbox.url}/apis/{GROUP}/{VERSION}/namespaces/{NS}/plans"
@@ -217,6 +223,7 @@ def test_viewer_without_log_access(shared_sandbox: Sandbox) -> None:
         shared_sandbox.identities.viewer_can_read_logs = True
 
 
+@pytest.mark.usefixtures("crd_dir")  # CRD printer columns
 def test_pagination_and_tables(shared_sandbox: Sandbox) -> None:
     headers = {"Authorization": f"Bearer {shared_sandbox.admin_token}"}
     url = f"{shared_sandbox.url}/api/v1/pods"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sandbox.conftest import CRDS, DATA
+from tests.sandbox.conftest import DATA
 
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed on this machine")
@@ -35,10 +35,10 @@ spec:
 
 
 @pytest.fixture(scope="module")
-def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def kubeconfig(tmp_path_factory: pytest.TempPathFactory, sandbox_crds: Path | None) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("kubectl")
     path = folder / "kubeconfig"
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -46,8 +46,7 @@ def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             "sandbox",
             "--data",
             str(DATA),
-            "--crds",
-            str(CRDS),
+            *(["--crds", str(sandbox_crds)] if sandbox_crds else []),
             "--write-kubeconfig",
             str(path),
         ],
@@ -56,19 +55,19 @@ def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if line.startswith("Press Ctrl-C"):
-            break
-    else:
-        pytest.fail("mtv-mcp sandbox did not start:\n" + "".join(lines))
-    assert any(line.startswith("kubeconfig:") and str(path) in line for line in lines)
-    yield path
-    process.terminate()
-    assert process.wait(timeout=10) == 0
+    ) as process:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        else:
+            pytest.fail("mtv-mcp sandbox did not start:\n" + "".join(lines))
+        assert any(line.startswith("kubeconfig:") and str(path) in line for line in lines)
+        yield path
+        process.terminate()
+        assert process.wait(timeout=10) == 0
 
 
 def kubectl(kubeconfig: Path, *args: str, stdin: str | None = None, ok: bool = True) -> str:
@@ -110,6 +109,7 @@ def test_logs(kubeconfig: Path) -> None:
     assert "does not have a host assigned" in pending
 
 
+@pytest.mark.usefixtures("crd_dir")  # the API server rejects what the CRD schema forbids
 def test_apply_then_delete_a_plan(kubeconfig: Path) -> None:
     assert "wave2 created" in kubectl(kubeconfig, "apply", "-f", "-", stdin=PLAN.replace("TYPE", "cold"))
     assert "wave2 unchanged" in kubectl(kubeconfig, "apply", "-f", "-", stdin=PLAN.replace("TYPE", "cold"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,9 +106,8 @@ def test_clock_advances_timestamps(sandbox: Sandbox) -> None:
     assert created["metadata"]["creationTimestamp"] >= after.strftime("%Y-%m-%dT%H:%M:%SZ")[:16]
 
 
-def test_loader_rejects_invalid_data_with_file_and_field(tmp_path: Any) -> None:
+def test_loader_rejects_invalid_data_with_file_and_field(tmp_path: Any, crd_dir: Path) -> None:
     from mtv_mcp.core.errors import MtvError
-    from tests.sandbox.conftest import CRDS
 
     (tmp_path / "kube").mkdir()
     (tmp_path / "kube" / "plans.yaml").write_text(
@@ -115,4 +115,4 @@ def test_loader_rejects_invalid_data_with_file_and_field(tmp_path: Any) -> None:
         "spec: {type: hot}\n"
     )
     with pytest.raises(MtvError, match=r"plans.yaml document 1 \(Plan 'p'\).*spec.type: Unsupported value"):
-        Sandbox.start(data=tmp_path, crds=CRDS)
+        Sandbox.start(data=tmp_path, crds=crd_dir)

@@ -19,8 +19,6 @@ from mtv_mcp.sandbox.loader import read_documents
 from mtv_mcp.sandbox.runner import DATA_ROOT, Sandbox
 from mtv_mcp.sandbox.timestamps import shift_timestamps, time_shift
 
-from .conftest import CRDS
-
 START = datetime(2030, 1, 15, 8, 0, tzinfo=UTC)
 
 
@@ -87,8 +85,8 @@ def _demo_timestamps() -> list[datetime]:
 
 
 @pytest.fixture(scope="module")
-def demo() -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=CRDS, frozen_at=START) as sandbox:
+def demo(sandbox_crds: Path | None) -> Iterator[Sandbox]:
+    with Sandbox.start(data="demo", crds=sandbox_crds, frozen_at=START) as sandbox:
         yield sandbox
 
 

@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -75,23 +77,44 @@ def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "mtv_mcp.server", *args]
 
 
-def start_http_server(port: int, env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
-    """``mtv-mcp serve --http`` in a subprocess, once it answers ``/healthz``."""
-    process = subprocess.Popen(
-        cli_command("serve", "--http", "--port", str(port), *extra),
-        env=env,
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+@contextmanager
+def http_server(env: dict[str, str], *extra: str) -> Iterator[str]:
+    """``mtv-mcp serve --http`` in a subprocess; yields its base URL once it answers ``/healthz``.
+
+    The port is chosen free just before the server binds it; should another process take it in
+    between, the server exits with "address already in use" and a new port is tried.
+    """
+    for _ in range(5):
+        port = free_port()
+        with subprocess.Popen(
+            cli_command("serve", "--http", "--port", str(port), *extra),
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        ) as process:
+            try:
+                if _wait_healthy(process, port):
+                    yield f"http://127.0.0.1:{port}"
+                    return
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
+    raise RuntimeError("no free port could be bound in 5 tries")
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], port: int) -> bool:
+    """True once ``/healthz`` answers; False when the port was taken; raises on any other exit."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+            error = process.stderr.read().decode() if process.stderr else ""
+            if "address already in use" in error.lower():
+                return False
+            raise RuntimeError(f"server exited: {error}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
+                return True
         except httpx.TransportError:
             time.sleep(0.05)
-    process.kill()
     raise RuntimeError("the HTTP server did not come up within 30 s")

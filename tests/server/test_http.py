@@ -19,20 +19,15 @@ from mtv_mcp.core.errors import MtvError
 from mtv_mcp.server.app import create_server
 from mtv_mcp.server.http import check_bind, healthz, is_loopback
 from mtv_mcp.tools import ALL_TOOLS
-from tests.server.helpers import REPO_ROOT, TEST_TOOLS, clean_env, cli_command, free_port, start_http_server
+from tests.server.helpers import REPO_ROOT, TEST_TOOLS, clean_env, cli_command, free_port, http_server
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(scope="module")
 def http_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    process = start_http_server(port, clean_env(tmp_path_factory.mktemp("home")))
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with http_server(clean_env(tmp_path_factory.mktemp("home"))) as url:
+        yield url
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])

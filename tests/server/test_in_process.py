@@ -43,14 +43,14 @@ async def test_workflow_prompts_have_arguments_and_name_the_tools(client: Client
         assert prompt.arguments, prompt.name
         assert prompt.description
     rendered = await client.get_prompt("troubleshoot_pending_convertor", {"plan": "wave1"})
-    text = rendered.messages[0].content.text  # type: ignore[union-attr]
+    text = rendered.messages[0].content.text
     assert "plan `wave1`" in text
     assert text.index("inspect_convertor_pods") < text.index("patch_plan")
 
 
 async def test_prompt_defaults_fill_optional_arguments(client: Client) -> None:
     rendered = await client.get_prompt("phased_migration", {"provider": "vsphere-east"})
-    text = rendered.messages[0].content.text  # type: ignore[union-attr]
+    text = rendered.messages[0].content.text
     assert "at most `20` VMs" in text
     assert "$" not in text
 
@@ -67,7 +67,7 @@ async def test_response_text_is_capped_with_a_hint() -> None:
     server = create_server(Settings(max_response_chars=50), tools=TEST_TOOLS)
     async with Client(server) as client:
         result = await client.call_tool("echo", {"text": "x" * 500})
-    text = result.content[0].text  # type: ignore[union-attr]
+    text = result.content[0].text
     assert text.startswith("x" * 50 + "\n[output cut at 50 characters: echo less text]")
     assert result.structured_content == {"text": "x" * 500}
 
@@ -81,8 +81,8 @@ async def test_no_credentials_is_a_clear_tool_error_and_the_server_keeps_going(
         first = await client.call_tool("whoami", {})
         second = await client.call_tool("echo", {"text": "still here"})
     assert first.is_error
-    assert "no Kubernetes credentials" in first.content[0].text  # type: ignore[union-attr]
-    assert "--kubeconfig" in first.content[0].text  # type: ignore[union-attr]
+    assert "no Kubernetes credentials" in first.content[0].text
+    assert "--kubeconfig" in first.content[0].text
     assert second.structured_content == {"text": "still here"}
 
 

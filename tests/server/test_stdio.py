@@ -33,10 +33,13 @@ async def test_lists_tools_with_no_kubeconfig(mode: str, tmp_path: Path) -> None
     assert prompts
 
 
-async def test_starts_with_an_unreadable_kubeconfig(tmp_path: Path) -> None:
+@pytest.mark.parametrize("broken", ["not yaml", "a directory"])
+async def test_starts_with_an_unreadable_kubeconfig(tmp_path: Path, broken: str) -> None:
     kubeconfig = tmp_path / "config"
-    kubeconfig.write_text("this: [is not: a kubeconfig")
-    kubeconfig.chmod(0)
+    if broken == "a directory":
+        kubeconfig.mkdir()  # unreadable for every user, root included (chmod 0 is not)
+    else:
+        kubeconfig.write_text("this: [is not: a kubeconfig")
     async with Client(stdio_params(clean_env(tmp_path), "--kubeconfig", str(kubeconfig))) as client:
         assert (await client.list_prompts()).prompts
 

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(scope="module")
-def sandbox(crd_dir: Path) -> Iterator[Sandbox]:
+def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
     """The demo cluster and its Forklift inventory (the forklift-inventory Route points at it)."""
-    with Sandbox.start(data="demo", crds=crd_dir) as running:
+    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
         yield running
 
 

@@ -46,17 +46,17 @@ def demo_cluster(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def demo(crd_dir: Path, demo_cluster: Path) -> Iterator[Sandbox]:
+def demo(sandbox_crds: Path | None, demo_cluster: Path) -> Iterator[Sandbox]:
     """The demo data as loaded (migration wave1-x8k2p with its three pods); tests must not write."""
-    with Sandbox.start(data=demo_cluster, crds=crd_dir) as sandbox:
+    with Sandbox.start(data=demo_cluster, crds=sandbox_crds) as sandbox:
         yield sandbox
 
 
 @pytest.fixture
-def live(crd_dir: Path, demo_cluster: Path) -> Iterator[Sandbox]:
+def live(sandbox_crds: Path | None, demo_cluster: Path) -> Iterator[Sandbox]:
     """A fresh demo sandbox whose migration controller turns new Migrations into pods."""
     plugin = migration_controller(ControllerOptions(vm_facts=FACTS))
-    with Sandbox.start(data=demo_cluster, crds=crd_dir, plugins=[plugin]) as sandbox:
+    with Sandbox.start(data=demo_cluster, crds=sandbox_crds, plugins=[plugin]) as sandbox:
         yield sandbox
 
 
@@ -79,7 +79,7 @@ def by_vm(result: Any) -> dict[str, dict[str, Any]]:
 
 
 def custom(sandbox: Sandbox) -> client.CustomObjectsApi:
-    return client.CustomObjectsApi(config.new_client_from_config(str(sandbox.kubeconfig_path)))  # type: ignore[no-untyped-call]
+    return client.CustomObjectsApi(config.new_client_from_config(str(sandbox.kubeconfig_path)))
 
 
 def start_migration(sandbox: Sandbox, annotations: dict[str, str]) -> str:

@@ -19,11 +19,11 @@ OSD_STORAGE = "REQUIRE pods(app=rook-ceph-osd) in namespaces(openshift-storage) 
 
 
 @pytest.fixture(scope="module")
-def demo(crd_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+def demo(sandbox_crds: Path | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     """The demo cluster (objects only; the preview never reads the inventory)."""
     folder = tmp_path_factory.mktemp("demo-cluster")
     (folder / "kube").symlink_to(DATA_ROOT / "demo" / "kube", target_is_directory=True)
-    with Sandbox.start(data=folder, crds=crd_dir) as sandbox:
+    with Sandbox.start(data=folder, crds=sandbox_crds) as sandbox:
         yield sandbox
 
 

@@ -16,8 +16,8 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
-def cluster_sandbox(crd_dir: Path) -> Iterator[Sandbox]:
-    with Sandbox.start(data=DATA, crds=crd_dir) as sandbox:
+def cluster_sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
+    with Sandbox.start(data=DATA, crds=sandbox_crds) as sandbox:
         yield sandbox
 
 

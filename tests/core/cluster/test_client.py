@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -73,8 +74,8 @@ def test_unknown_token_is_401(cluster_sandbox: Sandbox) -> None:
     assert "rejected the credentials (401 Unauthorized) while trying to list nodes" in str(caught.value)
 
 
-def test_create_patch_delete_round_trip(crd_dir: object) -> None:
-    with Sandbox.start(data=DATA, crds=crd_dir) as sandbox, connect(sandbox) as cluster:  # type: ignore[arg-type]
+def test_create_patch_delete_round_trip(sandbox_crds: Path | None) -> None:
+    with Sandbox.start(data=DATA, crds=sandbox_crds) as sandbox, connect(sandbox) as cluster:
         hook = {
             "apiVersion": "forklift.konveyor.io/v1beta1",
             "kind": "Hook",
@@ -108,6 +109,7 @@ def test_create_patch_delete_round_trip(crd_dir: object) -> None:
             cluster.get(kinds.HOOK, NS, "pre")
 
 
+@pytest.mark.usefixtures("crd_dir")  # convertor fields detected from the CRD schema
 def test_forklift_version_and_convertor_support(cluster_sandbox: Sandbox) -> None:
     with connect(cluster_sandbox) as cluster:
         version = cluster.forklift_version()

@@ -73,15 +73,22 @@ def test_cache_per_credentials_and_refresh(sandbox: Sandbox) -> None:
         assert requests.hits == 0
         assert load(runtime, token(ADMIN), "vsphere-prod", refresh=True) is not first
         assert requests.hits > 0
-    viewer = load(runtime, token("sandbox-viewer-token"), "vsphere-prod")
-    assert viewer is not first
+    with sandbox.faults.injected("/providers*=delay:0") as (requests,):
+        viewer = load(runtime, token("sandbox-viewer-token"), "vsphere-prod")
+        assert requests.hits > 0  # another token is never answered from the admin's cache
+    assert [vm["id"] for vm in viewer.vms] == [vm["id"] for vm in first.vms]
     with pytest.raises(InventoryError, match=r"\(403\)"):
         load(runtime, token("sandbox-no-access-token"), "vsphere-prod")
 
 
 def test_cache_can_be_off(sandbox: Sandbox) -> None:
     runtime = runtime_for(sandbox, inventory_cache_seconds=0)
-    assert load(runtime, token(ADMIN), "vsphere-prod") is not load(runtime, token(ADMIN), "vsphere-prod")
+    with sandbox.faults.injected("/providers*=delay:0") as (requests,):
+        load(runtime, token(ADMIN), "vsphere-prod")
+        once = requests.hits
+        load(runtime, token(ADMIN), "vsphere-prod")
+    assert once > 0
+    assert requests.hits == 2 * once  # the second call fetched everything again
 
 
 @pytest.mark.parametrize(

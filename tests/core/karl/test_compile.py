@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import itertools
 import re
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
 from mtv_mcp.core.karl import RuleError, compile_affinity, parse_rules
+from tests import shared_material
 from tests.core.karl.conftest import TOPOLOGY_KEYS, reference_affinity
 
-DOCS = Path(__file__).resolve().parents[4] / "shared" / "docs"
 RULE_TYPES = ["REQUIRE", "PREFER", "AVOID", "REPEL"]
 SELECTOR_FORMS = {
     "app=web": {"matchLabels": {"app": "web"}},
@@ -127,16 +126,15 @@ def test_keywords_may_be_label_keys_like_in_the_reference() -> None:
     }
 
 
-def _guide_rules() -> list[str]:
-    text = (DOCS / "convertor-optimization-guide.md").read_text(encoding="utf-8")
+def _guide_rules(text: str) -> list[str]:
     return sorted(set(re.findall(r'--(?:convertor|target)-affinity "([^"]+)"', text)))
 
 
-def test_the_guide_has_examples() -> None:
-    assert len(_guide_rules()) >= 25
+def test_the_guide_has_examples(guide_text: str) -> None:
+    assert len(_guide_rules(guide_text)) >= 25
 
 
-@pytest.mark.parametrize("rule", _guide_rules())
+@pytest.mark.parametrize("rule", shared_material.guide_params(_guide_rules))
 def test_every_guide_example_matches_the_reference(rule: str, affinity_schema: jsonschema.protocols.Validator) -> None:
     result = affinity(rule)
     assert result == reference_affinity(rule)

@@ -10,7 +10,6 @@ import pytest
 
 from mtv_mcp.sandbox.crdschema import CrdCatalog
 
-CRDS = Path(__file__).resolve().parents[3] / ".." / "shared" / "crds"
 NS = "openshift-mtv"
 GIB = 1024**3
 
@@ -123,8 +122,8 @@ NADS = [
 
 
 @pytest.fixture(scope="session")
-def catalog() -> CrdCatalog:
-    return CrdCatalog.load(CRDS)
+def catalog(crd_dir: Path) -> CrdCatalog:
+    return CrdCatalog.load(crd_dir)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +17,8 @@ from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.karl import parse_rules
 from mtv_mcp.core.plan import PlanRequest, build_plan_objects, parse_key_values
 from mtv_mcp.sandbox.crdschema import CrdCatalog
+from tests import shared_material
 
-GUIDE = Path(__file__).resolve().parents[3] / ".." / "shared" / "docs" / "convertor-optimization-guide.md"
 # Guide examples whose convertor labels use keys Forklift sets itself (migration=..., conversion=...).
 REJECTED = {"labeled-conversion", "enterprise-phase1", "enterprise-phase2", "comprehensive-optimization"}
 LABEL_FLAGS = {
@@ -31,8 +30,7 @@ LABEL_FLAGS = {
 AFFINITY_FLAGS = {"--convertor-affinity": "convertorAffinity", "--target-affinity": "targetAffinity"}
 
 
-def guide_commands() -> list[list[str]]:
-    text = GUIDE.read_text(encoding="utf-8")
+def guide_commands(text: str) -> list[list[str]]:
     commands = []
     for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
         joined = re.sub(r"\\\n\s*", " ", block)
@@ -52,11 +50,11 @@ def flags_of(words: list[str]) -> tuple[str, dict[str, str]]:
     return name, flags
 
 
-COMMANDS = guide_commands()
+COMMANDS = shared_material.guide_params(guide_commands)
 
 
-def test_the_guide_has_its_examples() -> None:
-    assert len(COMMANDS) == 48
+def test_the_guide_has_its_examples(guide_text: str) -> None:
+    assert len(guide_commands(guide_text)) == 48
 
 
 def request_of(name: str, flags: dict[str, str]) -> PlanRequest:
@@ -64,7 +62,7 @@ def request_of(name: str, flags: dict[str, str]) -> PlanRequest:
         name=name,
         namespace=flags.get("-n", "openshift-mtv"),
         source_provider=flags["--source"],
-        migration_type=flags.get("--migration-type"),  # type: ignore[arg-type]
+        migration_type=flags.get("--migration-type"),
         convertor_labels=flags.get("--convertor-labels"),
         convertor_node_selector=flags.get("--convertor-node-selector"),
         convertor_affinity=karl(flags.get("--convertor-affinity")),
@@ -85,7 +83,7 @@ def vms_for(selection: str, demo_vms: Any, make_vm: Any) -> list[dict[str, Any]]
     return [make_vm(f"vm-{3000 + i}", name, ["network-17"], ["datastore-32"]) for i, name in enumerate(names)]
 
 
-@pytest.mark.parametrize("words", COMMANDS, ids=[flags_of(words)[0] for words in COMMANDS])
+@pytest.mark.parametrize("words", COMMANDS, ids=lambda words: flags_of(words)[0] if isinstance(words, list) else "")
 def test_guide_example(
     words: list[str], facts: dict[str, Any], demo_vms: Any, make_vm: Any, catalog: CrdCatalog
 ) -> None:

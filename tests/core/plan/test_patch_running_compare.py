@@ -24,7 +24,6 @@ from mtv_mcp.core.plan import (
 from mtv_mcp.core.plan.compare import SPEC_DEFAULTS
 from mtv_mcp.core.plan.diff import apply_merge_patch, merge_patch
 
-CRDS = Path(__file__).resolve().parents[3] / ".." / "shared" / "crds"
 AVOID_DB = parse_rules("AVOID pods(tier=database) on node").to_affinity().to_kube()
 EXISTING: dict[str, Any] = {
     "apiVersion": "forklift.konveyor.io/v1beta1",
@@ -184,7 +183,7 @@ def test_compare_ignores_server_fields_and_crd_defaults(facts: dict[str, Any], d
     assert "+  preserveStaticIPs: true\n" in result.diff
 
 
-def test_spec_defaults_match_the_plan_crd() -> None:
-    crd = yaml.safe_load((CRDS / "forklift.konveyor.io_plans.yaml").read_text(encoding="utf-8"))
+def test_spec_defaults_match_the_plan_crd(crd_dir: Path) -> None:
+    crd = yaml.safe_load((crd_dir / "forklift.konveyor.io_plans.yaml").read_text(encoding="utf-8"))
     spec = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
     assert {key: value["default"] for key, value in spec.items() if "default" in value} == SPEC_DEFAULTS

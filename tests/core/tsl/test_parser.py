@@ -112,7 +112,7 @@ def test_booleans_arrays_and_paths() -> None:
     assert path.left == ast.Path(("disks", ast.Wildcard(), "capacity"))
     path = where("tags[0].name = 'x' and labels['app.io/name'] = 'y' and nics.network.id = 'z'")
     assert isinstance(path, ast.Logical)
-    assert [operand.left for operand in path.operands] == [  # type: ignore[union-attr]
+    assert [operand.left for operand in path.operands] == [
         ast.Path(("tags", 0, "name")),
         ast.Path(("labels", "app.io/name")),
         ast.Path(("nics", "network", "id")),
@@ -254,4 +254,4 @@ def test_limits() -> None:
     assert "nests too deeply" in error("not " * 200 + "x").message
     assert "limit is" in error("x in [" + ", ".join(["1"] * (MAX_LIST_ITEMS + 1)) + "]").message
     chain = " or ".join(f"x = {n}" for n in range(500))
-    assert len(where(chain).operands) == 500  # type: ignore[union-attr]
+    assert len(where(chain).operands) == 500

@@ -21,7 +21,7 @@ literals = st.one_of(
     numbers.map(ast.Number),
     texts.map(ast.String),
     st.booleans().map(ast.Boolean),
-    st.sampled_from(["2024-01-31", "2024-01-31T10:00:00Z"]).map(lambda text: parse_query(f"x = {text}").where.right),  # type: ignore[union-attr]
+    st.sampled_from(["2024-01-31", "2024-01-31T10:00:00Z"]).map(lambda text: parse_query(f"x = {text}").where.right),
 )
 
 

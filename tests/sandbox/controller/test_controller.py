@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from kubernetes import client, config
@@ -24,7 +24,6 @@ from mtv_mcp.sandbox.controller.facts import VmFacts
 from mtv_mcp.sandbox.runner import Sandbox
 
 DATA = Path(__file__).parent / "data"
-CRDS = Path(__file__).resolve().parents[4] / "shared" / "crds"
 GI = 1024**3
 PLAN_UID = "7c1d4e2a-0b8f-4c55-9a71-2f6f3c9d1e01"
 GROUP, VERSION, NS = "forklift.konveyor.io", "v1beta1", "openshift-mtv"
@@ -53,9 +52,11 @@ FACTS = {
 
 
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
+def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
     plugin = migration_controller(ControllerOptions(vm_facts=FACTS))
-    with Sandbox.start(data=DATA, crds=CRDS, frozen_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC), plugins=[plugin]) as sb:
+    with Sandbox.start(
+        data=DATA, crds=sandbox_crds, frozen_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC), plugins=[plugin]
+    ) as sb:
         yield sb
 
 
@@ -77,10 +78,10 @@ def _start(api: client.ApiClient) -> dict[str, Any]:
         "metadata": {"generateName": "wave1-", "namespace": NS},
         "spec": {"plan": {"name": "wave1", "namespace": NS}},
     }
-    created: dict[str, Any] = client.CustomObjectsApi(api).create_namespaced_custom_object(
-        GROUP, VERSION, NS, "migrations", body
+    return cast(
+        dict[str, Any],
+        client.CustomObjectsApi(api).create_namespaced_custom_object(GROUP, VERSION, NS, "migrations", body),
     )
-    return created
 
 
 def _pods(api: client.ApiClient, migration: dict[str, Any]) -> dict[str, Any]:
@@ -98,10 +99,12 @@ def _events(api: client.ApiClient, pod: Any) -> list[Any]:
 
 
 def _migration(api: client.ApiClient, migration: dict[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = client.CustomObjectsApi(api).get_namespaced_custom_object(
-        GROUP, VERSION, NS, "migrations", migration["metadata"]["name"]
+    return cast(
+        dict[str, Any],
+        client.CustomObjectsApi(api).get_namespaced_custom_object(
+            GROUP, VERSION, NS, "migrations", migration["metadata"]["name"]
+        ),
     )
-    return found
 
 
 def _vm(status: dict[str, Any], vm_id: str) -> dict[str, Any]:
@@ -193,11 +196,11 @@ def test_pending_timeout_and_the_end_of_the_migration(sandbox: Sandbox, api: cli
     assert plan["status"]["migration"]["history"][0]["migration"]["uid"] == migration["metadata"]["uid"]
 
 
-def test_one_big_step_equals_many_small_ones() -> None:
+def test_one_big_step_equals_many_small_ones(sandbox_crds: Path | None) -> None:
     def run(steps: int) -> list[tuple[str, str, str | None, str]]:
         with Sandbox.start(
             data=DATA,
-            crds=CRDS,
+            crds=sandbox_crds,
             frozen_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
             plugins=[migration_controller(ControllerOptions(vm_facts=FACTS))],
         ) as sb:
