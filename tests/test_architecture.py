@@ -59,7 +59,7 @@ SANDBOX_MUST_NOT_USE = (
 
 def imported_modules(path: Path) -> set[tuple[str, int]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    found = set()
+    found: set[tuple[str, int]] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update((alias.name, node.lineno) for alias in node.names)
