@@ -53,7 +53,7 @@ async def call(sandbox: Sandbox, tool: str, read_only: bool = False, **arguments
 
 
 def text(result: CallToolResult) -> str:
-    return str(result.content[0].text)  # type: ignore[union-attr]
+    return str(result.content[0].text)
 
 
 def migrations(sandbox: Sandbox) -> list[dict[str, Any]]:

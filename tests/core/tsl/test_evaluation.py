@@ -275,7 +275,7 @@ def test_date_valued_field_against_a_non_date_string_fails_before_filtering() ->
 
 
 def test_between_and_in_over_null_are_counted_as_skips() -> None:
-    records = [{"name": "a", "n": 5, "tags": ["x"]}, {"name": "b", "n": None}, {"name": "c"}]
+    records: list[dict[str, Any]] = [{"name": "a", "n": 5, "tags": ["x"]}, {"name": "b", "n": None}, {"name": "c"}]
     for query in ("n between 1 and 9", "n not between 1 and 9"):
         result = run_query(query, records)
         assert result.matched == (1 if "not" not in query else 0)

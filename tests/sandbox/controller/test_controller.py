@@ -328,7 +328,10 @@ def test_vms_canceled_before_the_start_get_no_pod_and_all_canceled_ends_canceled
             "cancel": [{"id": vm} for vm in ("vm-2050", "vm-2041", "vm-2061")],
         },
     }
-    migration = client.CustomObjectsApi(api).create_namespaced_custom_object(GROUP, VERSION, NS, "migrations", body)
+    migration = cast(
+        dict[str, Any],
+        client.CustomObjectsApi(api).create_namespaced_custom_object(GROUP, VERSION, NS, "migrations", body),
+    )
     assert _pods(api, migration) == {}
     status = _migration(api, migration)["status"]
     assert {vm["conditions"][0]["type"] for vm in status["vms"]} == {"Canceled"}
