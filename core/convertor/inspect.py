@@ -5,7 +5,11 @@ are Pending, how far they are, what failed, and how loaded their nodes are.
         report = inspect_plan_convertors(cluster, "wave1", "openshift-mtv", log_lines=20)
 
 Pods are found with Forklift's labels (``forklift.app``, ``plan``/``plan-name``, ``migration``,
-``vmID``) in the plan's target namespace, for the latest (or a named) Migration. Reads that are
+``vmID``) in the plan's target namespace, for the latest (or a named) Migration; deep-inspection
+pods run in the Plan's own namespace and carry no ``migration`` label (forklift
+``pkg/controller/plan/kubevirt.go`` CreateDeepInspectionConversion / DeleteDeepInspectionPods,
+``pkg/controller/conversion/builder.go`` BuildDeepInspectionPod), so they are found there by
+``plan`` uid (and ``vmID``). Reads that are
 not essential (events, PVCs, logs, the provider) degrade to a note instead of failing the call.
 """
 
@@ -31,6 +35,7 @@ from mtv_mcp.core.convertor.events import (
 from mtv_mcp.core.convertor.log_report import LogReport, read_log_report
 from mtv_mcp.core.convertor.pending import PendingDiagnosis, diagnose_pending
 from mtv_mcp.core.convertor.pod_status import (
+    DEEP_INSPECTION_APP,
     POD_KINDS,
     ContainerState,
     NodePlace,
@@ -199,13 +204,22 @@ def migration_state(migration: Mapping[str, Any]) -> str:
 def find_pods(
     cluster: ClusterClient, plan: Mapping[str, Any], migration_uid: str, vm_id: str | None
 ) -> list[dict[str, Any]]:
-    """Conversion pods of the migration, by ``plan`` uid and by the 2.12 ``plan-name`` label, oldest first."""
+    """Conversion pods of the migration (by ``plan`` uid and the 2.12 ``plan-name`` label) and the
+    plan's deep-inspection pods, oldest first."""
     meta = plan.get("metadata") or {}
     target = str((plan.get("spec") or {}).get("targetNamespace"))
-    narrow = f",migration={migration_uid}" + (f",vmID={vm_id}" if vm_id else "")
+    vm = f",vmID={vm_id}" if vm_id else ""
+    narrow = f",migration={migration_uid}{vm}"
+    searches = [
+        (target, f"{_KIND_SELECTOR},{owner}{narrow}")
+        for owner in (f"plan={meta.get('uid')}", f"plan-name={meta.get('name')}")
+    ]
+    searches.append(
+        (str(meta.get("namespace")), f"{FORKLIFT_APP_LABEL}={DEEP_INSPECTION_APP},plan={meta.get('uid')}{vm}")
+    )
     found: dict[str, dict[str, Any]] = {}
-    for owner in (f"plan={meta.get('uid')}", f"plan-name={meta.get('name')}"):
-        for pod in cluster.list_pods(target, label_selector=f"{_KIND_SELECTOR},{owner}{narrow}"):
+    for namespace, selector in searches:
+        for pod in cluster.list_pods(namespace, label_selector=selector):
             pod_meta = pod.get("metadata") or {}
             found[str(pod_meta.get("uid") or pod_meta.get("name"))] = pod
     return sorted(found.values(), key=lambda p: (_created(p), _name(p)))

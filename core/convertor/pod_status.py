@@ -15,10 +15,11 @@ from mtv_mcp.core.cluster.nodes import RACK, REGION, ZONE
 from mtv_mcp.core.convertor.pod_template import CONVERTOR_APP, CONVERTOR_CONTAINER, FORKLIFT_APP_LABEL
 
 PodKind = Literal["convertor", "inspection", "deep-inspection"]
+DEEP_INSPECTION_APP = "deep-inspection"
 POD_KINDS: dict[str, PodKind] = {
     CONVERTOR_APP: "convertor",
     "virt-v2v-inspection": "inspection",
-    "deep-inspection": "deep-inspection",
+    DEEP_INSPECTION_APP: "deep-inspection",
 }
 """``forklift.app`` label value → the kind of Forklift conversion pod."""
 CONTAINER_OF_KIND: dict[PodKind, str] = {

@@ -388,7 +388,10 @@ class MigrationController:
     def _create_conversion(
         self, plan: dict[str, Any], migration: dict[str, Any], vm: dict[str, Any], labels: dict[str, str]
     ) -> Key:
-        kind = conversion_type(plan, local_destination=self.options.settings.local_destination)
+        settings = self.options.settings
+        kind = conversion_type(
+            plan, provider_type=settings.provider_type, vm_id=vm["id"], local_destination=settings.local_destination
+        )
         created = self.store.create(
             {
                 "apiVersion": "forklift.konveyor.io/v1beta1",

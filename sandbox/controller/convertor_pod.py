@@ -35,14 +35,37 @@ class DiskVolume(BaseModel):
     block: bool = False
 
 
-def conversion_type(plan: Mapping[str, Any], *, local_destination: bool = True) -> ConversionType:
-    """Remote (virt-v2v pulls the disks) or InPlace (converts PVCs CDI already filled)."""
+def conversion_type(
+    plan: Mapping[str, Any],
+    *,
+    provider_type: str = "vsphere",
+    vm_id: str | None = None,
+    local_destination: bool = True,
+) -> ConversionType:
+    """Remote (virt-v2v pulls the disks) or InPlace (converts PVCs CDI already filled).
+
+    Forklift's ``Plan.ShouldUseV2vForTransfer`` (``pkg/apis/forklift/v1beta1/plan.go``, used by
+    ``ResolveConversionType`` in ``pkg/controller/plan/kubevirt.go``): OVA and Hyper-V always copy
+    with virt-v2v (Remote); vSphere does unless the plan is warm, the destination is not the host
+    cluster, shared disks are not migrated (the VM's own ``migrateSharedDisks`` overrides the plan's,
+    which defaults to true), guest conversion is skipped or the plan ``type`` is ``conversion``; every
+    other source (EC2 included) converts in place.
+    """
     spec = plan.get("spec") or {}
+    if provider_type in ("ova", "hyperv"):
+        return "Remote"
+    if provider_type != "vsphere":
+        return "InPlace"
     warm = spec.get("type") == "warm" or (not spec.get("type") and spec.get("warm") is True)
+    shared = spec.get("migrateSharedDisks", True)
+    vm = next((v for v in spec.get("vms") or [] if vm_id is not None and v.get("id") == vm_id), None)
+    if vm is not None and vm.get("migrateSharedDisks") is not None:
+        shared = vm["migrateSharedDisks"]
     in_place = (
         warm
-        or spec.get("migrateSharedDisks") is False
+        or shared is False
         or bool(spec.get("skipGuestConversion"))
+        or spec.get("type") == "conversion"
         or not local_destination
     )
     return "InPlace" if in_place else "Remote"
@@ -87,7 +110,9 @@ def build_convertor_pod(
     )
     vm_id = required_text(vm.get("id"), "vm id", "give the source VM id (e.g. vm-2041) as in plan.spec.vms[].id")
     rules = rules_of_plan(plan)
-    kind = conversion_type(plan, local_destination=settings.local_destination)
+    kind = conversion_type(
+        plan, provider_type=settings.provider_type, vm_id=vm_id, local_destination=settings.local_destination
+    )
     system = {
         FORKLIFT_APP_LABEL: CONVERTOR_APP,
         "plan": plan_uid,

@@ -295,3 +295,35 @@ async def test_error_pattern_in_the_log_is_a_root_cause(live: Sandbox) -> None:
     assert (first["code"], first["root_cause"]) == ("inspection-failed", True)
     assert pod["findings"][0].startswith("virt-v2v exited with code 1")
     assert any(f.startswith("log: virt-v2v found no operating system") for f in pod["findings"])
+
+
+def _deep_inspection_pod(plan_uid: str, vm_id: str) -> dict[str, Any]:
+    """A deep-inspection pod as Forklift makes it: in the Plan's namespace, no ``migration`` label."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "generateName": f"wave1-{vm_id}-deep-inspection-",
+            "namespace": NS,
+            "labels": {
+                "forklift.app": "deep-inspection",
+                "plan": plan_uid,
+                "vmID": vm_id,
+                "conversion-type": "DeepInspection",
+            },
+        },
+        "spec": {"containers": [{"name": "deep-inspection", "image": "quay.io/kubev2v/deep-inspection:latest"}]},
+    }
+
+
+async def test_deep_inspection_pods_in_the_plan_namespace_are_found(live: Sandbox) -> None:
+    core = client.CoreV1Api(config.new_client_from_config(str(live.kubeconfig_path)))
+    plan = client.CustomObjectsApi(core.api_client).get_namespaced_custom_object(GROUP, VERSION, NS, "plans", "wave1")
+    mine = core.create_namespaced_pod(NS, _deep_inspection_pod(plan["metadata"]["uid"], "vm-2050"))
+    core.create_namespaced_pod(NS, _deep_inspection_pod("another-plan-uid", "vm-2050"))
+    result = await inspect(live)
+    deep = [p for p in result.structured_content["pods"] if p["kind"] == "deep-inspection"]
+    assert [(p["name"], p["vm_id"]) for p in deep] == [(mine.metadata.name, "vm-2050")]
+    assert len(result.structured_content["pods"]) == 4
+    only_pg = await inspect(live, vm="pg-prod-01")
+    assert all(p["kind"] != "deep-inspection" for p in only_pg.structured_content["pods"])

@@ -164,6 +164,41 @@ def test_warm_plan_converts_in_place(plan: dict[str, Any], migration: dict[str, 
     assert conversion_type({"spec": {"type": "cold"}}) == "Remote"
 
 
+@pytest.mark.parametrize(
+    ("spec", "provider", "vm_id", "expected"),
+    [
+        ({}, "ec2", None, "InPlace"),
+        ({"type": "cold"}, "ec2", None, "InPlace"),
+        ({"type": "warm"}, "ova", None, "Remote"),
+        ({"migrateSharedDisks": False}, "hyperv", None, "Remote"),
+        ({"type": "conversion"}, "vsphere", None, "InPlace"),
+        (
+            {"migrateSharedDisks": False, "vms": [{"id": "vm-1", "migrateSharedDisks": True}]},
+            "vsphere",
+            "vm-1",
+            "Remote",
+        ),
+        (
+            {"migrateSharedDisks": False, "vms": [{"id": "vm-1", "migrateSharedDisks": True}]},
+            "vsphere",
+            "vm-2",
+            "InPlace",
+        ),
+        ({"vms": [{"id": "vm-1", "migrateSharedDisks": False}]}, "vsphere", "vm-1", "InPlace"),
+        ({"vms": [{"id": "vm-1"}]}, "vsphere", "vm-1", "Remote"),
+    ],
+)
+def test_conversion_type_follows_forklift_per_source_and_vm(
+    spec: dict[str, Any], provider: str, vm_id: str | None, expected: str
+) -> None:
+    assert conversion_type({"spec": spec}, provider_type=provider, vm_id=vm_id) == expected
+
+
+def test_ec2_pod_converts_in_place(plan: dict[str, Any], migration: dict[str, Any]) -> None:
+    pod = build_convertor_pod(plan, migration, PG, settings=ConvertorSettings(provider_type="ec2"))
+    assert pod["metadata"]["labels"]["conversion-type"] == "InPlace"
+
+
 def test_optional_volumes_env_and_annotations(plan: dict[str, Any], migration: dict[str, Any]) -> None:
     plan["spec"].update(
         conversionTempStorageClass="fast",
