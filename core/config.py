@@ -28,3 +28,11 @@ class Settings(BaseModel):
     inventory_insecure: bool = Field(False, description="Skip TLS verification of the inventory")
     request_timeout: float = Field(20.0, gt=0, description="Seconds before a cluster call gives up")
     inventory_cache_seconds: float = Field(120.0, ge=0, description="How long a fetched inventory is reused (0: never)")
+    http_server_credentials: bool = Field(
+        False, description="HTTP requests without a bearer token run as the server's own identity"
+    )
+    allowed_kube_servers: tuple[str, ...] = Field(
+        (), description="https URLs a request may name in X-Kubernetes-Server (normalised, see core.credentials)"
+    )
+    call_timeout: float = Field(60.0, gt=0, description="Seconds one tool call may take, cluster calls included")
+    max_concurrent_calls: int = Field(16, ge=1, description="Tool calls run at once; more wait for a slot")

@@ -2,16 +2,21 @@
 
 Order: the HTTP request's ``Authorization: Bearer`` (and optional ``X-Kubernetes-Server``) >
 ``--server``/``--token`` > kubeconfig (``--kubeconfig``, ``$KUBECONFIG``, ``~/.kube/config``,
-with ``--context``) > the in-cluster service account. Nothing here touches the network or
-reads files: that happens when a client is built from the result.
+with ``--context``) > the in-cluster service account. A request's token goes to its
+``X-Kubernetes-Server`` (only when ``--allowed-kube-servers`` lists it), else ``--server``, else
+the in-cluster API: never to a kubeconfig, whose exec plugins would run for a stranger. An HTTP
+request without a token gets the server's own identity only with ``http_server_credentials``.
+Nothing here touches the network or reads files: that happens when a client is built.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
@@ -43,15 +48,68 @@ class Credentials(BaseModel):
         return (self.source, self.server or "", str(hash(token)), str(self.kubeconfig or ""), self.context or "")
 
 
+# RFC 6750 section 2.1: ``Bearer`` 1*SP b64token.
+_BEARER = re.compile(r"^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*) *$")
+
+
+class AuthorizationError(MtvError):
+    """An ``Authorization`` header that is present but not ``Bearer <token>``."""
+
+
 def request_bearer_token(headers: Mapping[str, str] | None) -> str | None:
-    """The token of an ``Authorization: Bearer`` header, or None."""
-    if not headers:
+    """The token of the request's ``Authorization: Bearer`` header; None when there is no header.
+
+    A header that is there but malformed (another scheme, no token, stray characters) raises
+    ``AuthorizationError``: it is never read as "no token", which would fall back to the server's
+    own credentials.
+    """
+    value = (headers or {}).get("authorization")
+    if value is None:
         return None
-    value = headers.get("authorization") or ""
-    scheme, _, token = value.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None
+    match = _BEARER.match(value)
+    if match is None:
+        raise AuthorizationError(
+            "the Authorization header is not 'Bearer <token>'",
+            hint="send 'Authorization: Bearer <token>' with a Kubernetes bearer token (e.g. from 'oc whoami -t')",
+        )
+    return match.group(1)
+
+
+_SERVER_FORM = "write the Kubernetes API as https://host[:port], e.g. https://api.example.com:6443"
+
+
+def normalize_kube_server(url: str) -> str:
+    """``https://host[:port]`` in canonical form (lower case, explicit port); ``MtvError`` otherwise."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or 443
+    except ValueError as error:
+        raise MtvError(f"'{url[:100]}' is not a URL: {error}", hint=_SERVER_FORM) from None
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise MtvError(f"'{url[:100]}' is not an https URL", hint=_SERVER_FORM)
+    if parts.username or parts.password or parts.query or parts.fragment or parts.path not in ("", "/"):
+        raise MtvError(f"'{url[:100]}' has more than a scheme, host and port", hint=_SERVER_FORM)
+    host = parts.hostname.lower()
+    return f"https://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+def allowed_kube_server(named: str, settings: Settings) -> str:
+    """The ``X-Kubernetes-Server`` of a request, if ``--allowed-kube-servers`` lists it.
+
+    Checked before any connection: a bearer token only ever goes to an API the operator listed.
+    """
+    refused = MtvError(
+        f"X-Kubernetes-Server '{named[:100]}' is not one of this server's allowed Kubernetes APIs",
+        hint="leave the header out to use the server's own API, or ask the operator to add the URL "
+        "to --allowed-kube-servers",
+    )
+    try:
+        server = normalize_kube_server(named)
+    except MtvError:
+        raise refused from None
+    if server not in settings.allowed_kube_servers:
+        raise refused
+    return server
 
 
 def default_kubeconfig() -> Path | None:
@@ -69,15 +127,13 @@ def resolve_credentials(settings: Settings, headers: Mapping[str, str] | None = 
     tls = {"ca_file": settings.kube_ca_file, "insecure": settings.kube_insecure}
     token = request_bearer_token(headers)
     if token:
-        server = (headers or {}).get("x-kubernetes-server") or settings.kube_server
-        kubeconfig = None if server else settings.kubeconfig or default_kubeconfig()
-        return Credentials(
-            source="request",
-            server=server,
-            token=SecretStr(token),
-            kubeconfig=kubeconfig,
-            context=settings.kube_context,
-            **tls,
+        named = (headers or {}).get("x-kubernetes-server")
+        server = allowed_kube_server(named, settings) if named else settings.kube_server
+        return Credentials(source="request", server=server, token=SecretStr(token), **tls)
+    if headers is not None and not settings.http_server_credentials:
+        raise AuthorizationError(
+            "this HTTP request carries no bearer token, and this server does not lend its own identity",
+            hint="send 'Authorization: Bearer <token>' with a Kubernetes bearer token (e.g. from 'oc whoami -t')",
         )
     if settings.kube_server and settings.kube_token:
         return Credentials(source="flags", server=settings.kube_server, token=settings.kube_token, **tls)

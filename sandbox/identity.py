@@ -13,6 +13,8 @@ SelfSubjectAccessReviews are answered from the same rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,6 +51,15 @@ class Identities:
         if not authorization or not authorization.lower().startswith("bearer "):
             return None
         return self._users.get(authorization[7:].strip())
+
+    @contextmanager
+    def revoked(self, token: str) -> Iterator[None]:
+        """Within the block ``token`` is unknown (401), as after a real revocation."""
+        user = self._users.pop(token)
+        try:
+            yield
+        finally:
+            self._users[token] = user
 
     def allowed(self, user: User, verb: str, group: str, resource: str, subresource: str = "") -> bool:
         """Whether ``user`` may ``verb`` the resource (namespace plays no role in these roles)."""

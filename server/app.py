@@ -9,6 +9,7 @@ from mcp.server.mcpserver import MCPServer
 
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.runtime import Runtime
+from mtv_mcp.server.call_limits import CallSlots
 from mtv_mcp.server.catalog import register_prompts, register_resources
 from mtv_mcp.server.version import package_version
 from mtv_mcp.tools import ALL_TOOLS
@@ -63,9 +64,10 @@ def create_server(
         lifespan=lifespan,
     )
     read_only = runtime.settings.read_only
+    slots = CallSlots(runtime.settings)
     for tool in ALL_TOOLS if tools is None else tools:
         server.add_tool(
-            tool.function,
+            slots.limit(tool.function),
             title=tool.title,
             description=tool.description(read_only=read_only),
             annotations=tool.annotations_for(read_only=read_only),

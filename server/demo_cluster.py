@@ -42,7 +42,7 @@ def cluster_for(settings: Settings, *, demo: bool) -> Iterator[Settings]:
         yield settings.model_copy(
             update={
                 "kubeconfig": sandbox.kubeconfig_path,
-                "kube_server": None,
+                "kube_server": sandbox.url,  # where a request's bearer token goes
                 "kube_token": None,
                 "inventory_url": sandbox.inventory_url,
             }

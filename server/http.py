@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
@@ -16,20 +16,11 @@ from starlette.routing import Mount, Route
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.server.app import create_server
+from mtv_mcp.server.http_guard import GuardMiddleware, HttpPolicy, is_loopback
 from mtv_mcp.tools._common import ToolDefinition
 
 MCP_PATH = "/mcp"
-LOOPBACK_HOSTS = ("localhost",)
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names only this machine."""
-    if host in LOOPBACK_HOSTS:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+MAX_BODY_BYTES = 1024 * 1024  # far above any argument's cap
 
 
 def check_bind(host: str, *, cert_file: Path | None, key_file: Path | None, insecure_bind: bool) -> None:
@@ -44,30 +35,29 @@ def check_bind(host: str, *, cert_file: Path | None, key_file: Path | None, inse
     )
 
 
-def _transport_security(host: str) -> TransportSecuritySettings:
-    if is_loopback(host):
-        return TransportSecuritySettings(
-            enable_dns_rebinding_protection=True,
-            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*", "127.0.0.1", "localhost"],
-            allowed_origins=["http://127.0.0.1:*", "http://localhost:*"],
-        )
-    return TransportSecuritySettings(enable_dns_rebinding_protection=False)
-
-
 async def healthz(_: Request) -> JSONResponse:
     """Liveness: the process answers; it says nothing about the cluster."""
     return JSONResponse({"status": "ok"})
 
 
 def create_http_app(
-    settings: Settings, *, host: str = "127.0.0.1", tools: Sequence[ToolDefinition] | None = None
+    settings: Settings,
+    *,
+    policy: HttpPolicy | None = None,
+    tools: Sequence[ToolDefinition] | None = None,
 ) -> Starlette:
-    """The ASGI app: stateless MCP on ``/mcp`` (any replica can answer) and ``/healthz``."""
+    """The ASGI app: stateless MCP on ``/mcp`` (any replica can answer) and ``/healthz``.
+
+    ``/mcp`` is behind the ``GuardMiddleware`` (Host, Origin, bearer token). The default policy
+    answers loopback names only and requires a token unless ``settings`` lend the server's own.
+    """
     server = create_server(settings, tools=tools)
+    policy = policy or HttpPolicy(tokens_required=not settings.http_server_credentials)
     mcp_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
         stateless_http=True,
-        transport_security=_transport_security(host),
+        max_request_body_size=MAX_BODY_BYTES,
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),  # the guard checks
     )
 
     @asynccontextmanager
@@ -75,4 +65,8 @@ def create_http_app(
         async with server.session_manager.run():
             yield
 
-    return Starlette(routes=[Route("/healthz", healthz), Mount("/", app=mcp_app)], lifespan=lifespan)
+    return Starlette(
+        routes=[Route("/healthz", healthz), Mount("/", app=mcp_app)],
+        middleware=[Middleware(GuardMiddleware, policy=policy, path=MCP_PATH)],
+        lifespan=lifespan,
+    )

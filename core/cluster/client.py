@@ -47,7 +47,7 @@ def _kube_configuration(credentials: Credentials) -> tuple[Any, str | None]:
     if use_in_cluster and not os.environ.get("KUBERNETES_SERVICE_HOST"):
         raise MtvError(
             "the request carries a bearer token but names no Kubernetes API server",
-            hint="send 'X-Kubernetes-Server: <url>' with the token, or start the server with --server or --kubeconfig",
+            hint="start the server with --server (a request's token never goes to the kubeconfig's API)",
         )
     try:
         if credentials.kubeconfig and not credentials.server:

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from mtv_mcp.core.deadline import time_left
+
 T = TypeVar("T")
 
 MAX_ATTEMPTS = 3
@@ -23,10 +25,11 @@ def call_with_retries(
     """Run ``attempt(seconds_left)`` until it succeeds, a failure is not ``retryable``, or time runs out.
 
     Every attempt gets the time left of ``timeout``, so the whole call, retries and backoff
-    included, ends within ``timeout`` seconds (plus one short attempt at most). Only pass
+    included, ends within ``timeout`` seconds, or sooner at the tool call's deadline
+    (``core.deadline``), plus one short attempt at most. Only pass
     operations that are safe to repeat (reads).
     """
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + time_left(timeout)
     delay = FIRST_DELAY
     number = 1
     while True:

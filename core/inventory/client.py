@@ -141,6 +141,10 @@ class InventoryClient:
             f"provider '{name}' not found in namespace {namespace} of the Forklift inventory", status=404, hint=hint
         )
 
+    def authorize(self, provider: ProviderRef) -> None:
+        """Ask for the provider itself: raises unless this token may read it now (cheap)."""
+        self.get(f"/providers/{quote(provider.type)}/{quote(provider.uid)}", f"provider '{provider.name}'")
+
     def collection(self, provider: ProviderRef, name: str) -> list[dict[str, Any]]:
         """``/providers/<type>/<uid>/<name>?detail=4`` (``vms``, ``hosts``, ``clusters``, ``disks`` ...)."""
         path = f"/providers/{quote(provider.type)}/{quote(provider.uid)}/{name}"

@@ -57,13 +57,19 @@ def load_vms(
     refresh: bool = False,
 ) -> EnrichedInventory:
     """The enriched VMs of provider ``provider_name`` (namespace: the server's default), from the
-    per-credentials ``cache`` when fresh (``refresh`` forces a new fetch through ``connection``)."""
+    per-credentials ``cache`` when fresh (``refresh`` forces a new fetch through ``connection``).
+
+    A cached copy is served only after the inventory has accepted this call's token for the
+    provider, so a revoked token reads nothing, not even from the cache.
+    """
     settings = connection.settings
     namespace = namespace or settings.namespace
     key = (*connection.credentials.cache_key, namespace, provider_name)
     if not refresh and settings.inventory_cache_seconds > 0:
         cached = cache.get(key, settings.inventory_cache_seconds)
         if cached is not None:
+            connection.know_inventory_url(cached.base_url)
+            connection.inventory.authorize(cached.provider)
             return cached
     provider, vms, warnings = fetch_inventory(connection.inventory, provider_name, namespace)
     loaded = EnrichedInventory(

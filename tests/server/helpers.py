@@ -78,8 +78,9 @@ def cli_command(*args: str) -> list[str]:
 
 
 @contextmanager
-def http_server(env: dict[str, str], *extra: str) -> Iterator[str]:
-    """``mtv-mcp serve --http`` in a subprocess; yields its base URL once it answers ``/healthz``.
+def http_server(env: dict[str, str], *extra: str, host: str = "127.0.0.1") -> Iterator[str]:
+    """``mtv-mcp serve --http`` in a subprocess; yields its base URL once it answers ``/healthz``
+    (for ``host`` 0.0.0.0, the URL over 127.0.0.1).
 
     The port is chosen free just before the server binds it; should another process take it in
     between, the server exits with "address already in use" and a new port is tried.
@@ -87,15 +88,16 @@ def http_server(env: dict[str, str], *extra: str) -> Iterator[str]:
     for _ in range(5):
         port = free_port()
         with subprocess.Popen(
-            cli_command("serve", "--http", "--port", str(port), *extra),
+            cli_command("serve", "--http", "--host", host, "--port", str(port), *extra),
             env=env,
             cwd=REPO_ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         ) as process:
             try:
-                if _wait_healthy(process, port):
-                    yield f"http://127.0.0.1:{port}"
+                url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+                if _wait_healthy(process, url):
+                    yield url
                     return
             finally:
                 process.terminate()
@@ -103,7 +105,7 @@ def http_server(env: dict[str, str], *extra: str) -> Iterator[str]:
     raise RuntimeError("no free port could be bound in 5 tries")
 
 
-def _wait_healthy(process: subprocess.Popen[bytes], port: int) -> bool:
+def _wait_healthy(process: subprocess.Popen[bytes], url: str) -> bool:
     """True once ``/healthz`` answers; False when the port was taken; raises on any other exit."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -113,7 +115,7 @@ def _wait_healthy(process: subprocess.Popen[bytes], port: int) -> bool:
                 return False
             raise RuntimeError(f"server exited: {error}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return True
         except httpx.TransportError:
             time.sleep(0.05)

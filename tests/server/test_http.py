@@ -17,7 +17,8 @@ from starlette.routing import Mount
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.server.app import create_server
-from mtv_mcp.server.http import check_bind, healthz, is_loopback
+from mtv_mcp.server.http import check_bind, healthz
+from mtv_mcp.server.http_guard import is_loopback
 from mtv_mcp.tools import ALL_TOOLS
 from tests.server.helpers import REPO_ROOT, TEST_TOOLS, clean_env, cli_command, free_port, http_server
 
@@ -45,7 +46,7 @@ def test_healthz(http_url: str) -> None:
 
 @pytest.fixture
 async def asgi_http() -> AsyncIterator[httpx2.AsyncClient]:
-    server = create_server(Settings(), tools=TEST_TOOLS)
+    server = create_server(Settings(allowed_kube_servers=("https://a:6443", "https://b:6443")), tools=TEST_TOOLS)
     mcp_app = server.streamable_http_app(stateless_http=True)
     app = Starlette(routes=[Mount("/", app=mcp_app)])
     async with server.session_manager.run():
