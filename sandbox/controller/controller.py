@@ -11,7 +11,8 @@ VM after the pending timeout. A VM listed in the Migration's ``spec.cancel`` is 
 does (``pkg/controller/plan/migration.go``: ``execute`` sets the VM's Canceled condition,
 ``Cancel``/``cleanup`` delete its convertor pod and Secret, ``kubevirt.go`` ``CancelConversion``
 marks its Conversion CR Canceled); a migration whose VMs were all canceled ends Canceled
-(``Migration.end``). Events are processed in time order, so one big clock step gives the same result
+(``Migration.end``). New or changed Plans are validated (``plans.py``), so a plan created through
+the API becomes Ready as with Forklift. Events are processed in time order, so one big clock step gives the same result
 as many small ones.
 
 Test hooks, as plan annotations or ``ControllerOptions``:
@@ -34,6 +35,7 @@ from mtv_mcp.sandbox.clock import format_time
 from mtv_mcp.sandbox.controller import status as st
 from mtv_mcp.sandbox.controller.convertor_pod import DiskVolume, build_convertor_pod, conversion_type
 from mtv_mcp.sandbox.controller.facts import VmFacts
+from mtv_mcp.sandbox.controller.plans import needs_validation, validate_plan
 from mtv_mcp.sandbox.controller.pods import bind_and_start, mark_unschedulable, terminate
 from mtv_mcp.sandbox.controller.scheduler import Wording, schedule
 from mtv_mcp.sandbox.controller.v2v_log import FAILURES, ConversionScript, Failure, conversion_script
@@ -135,7 +137,11 @@ class MigrationController:
             return [(r.vm_id, r.namespace, r.pod) for r in self._runs]
 
     def _on_change(self, change: ChangeEvent) -> None:
-        if change.resource.kind != "Migration" or not change.resource.group:
+        if not change.resource.group or change.type == "DELETED":
+            return
+        if change.resource.kind == "Plan" and needs_validation(change.object):
+            validate_plan(self.store, change.object, self.clock.timestamp())
+        if change.resource.kind != "Migration":
             return
         if change.type == "ADDED":
             self.begin(change.object)

@@ -22,7 +22,7 @@ from mtv_mcp.sandbox.controller.controller import ControllerOptions, migration_c
 from mtv_mcp.sandbox.controller.facts import VmFacts
 from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.app import create_server
-from mtv_mcp.tools import cancel_migration, start_migration
+from mtv_mcp.tools import cancel_migration, create_plan, start_migration
 
 pytestmark = pytest.mark.anyio
 DATA = Path(__file__).resolve().parents[1] / "sandbox" / "controller" / "data"
@@ -264,4 +264,42 @@ async def test_cutover_of_warm_and_cold_plans(sandbox: Sandbox) -> None:
     bad = await call(sandbox, "start_migration", plan="wave1", cutover="tomorrow")
     assert bad.is_error
     assert "cutover: 'tomorrow' is not an RFC 3339 time with a time zone" in text(bad)
+    assert migrations(sandbox) == []
+
+
+# -- the whole loop on the demo data: create a plan, start it ------------------------------------
+
+
+async def test_a_plan_created_with_create_plan_becomes_ready_and_starts(crd_dir: Path) -> None:
+    plugin = migration_controller(ControllerOptions(vm_facts=FACTS))
+    with Sandbox.start(data="demo", crds=crd_dir, plugins=[plugin]) as demo:
+        settings = Settings(kubeconfig=demo.kubeconfig_path, inventory_url=demo.inventory_url, request_timeout=5)
+        tools = [create_plan.TOOL, start_migration.TOOL]
+        async with Client(create_server(settings, tools=tools)) as client:
+            created = await client.call_tool(
+                "create_plan",
+                {"name": "loop1", "source": "vsphere-prod", "vms": "web-frontend-01", "dry_run": False},
+            )
+            assert not created.is_error, text(created)
+            plan = demo.store.get("plans", NS, "loop1")
+            ready = [c for c in plan["status"]["conditions"] if c["type"] == "Ready"]
+            assert [(c["status"], c["message"]) for c in ready] == [("True", "The migration plan is ready.")]
+            started = await client.call_tool("start_migration", {"plan": "loop1", "dry_run": False})
+        assert not started.is_error, text(started)
+        assert started.structured_content is not None
+        name = started.structured_content["migration"]
+        uid = demo.store.get("plans", NS, "loop1")["metadata"]["uid"]
+        [pod] = demo.store.list("pods", None, label_selector=f"plan={uid},vmID=vm-2050")
+        assert pod["metadata"]["labels"]["migration"] == demo.store.get("migrations", NS, name)["metadata"]["uid"]
+        assert pod["status"]["phase"] == "Running"
+
+
+async def test_a_plan_with_a_missing_map_is_not_ready(sandbox: Sandbox) -> None:
+    set_plan(sandbox, {"spec": {"map": {"storage": {"name": "gone", "namespace": NS}}}})
+    result = await call(sandbox, "start_migration", plan="wave1")
+    assert result.is_error
+    assert (
+        "- StorageRefNotValid: Map reference is not valid. (fix: point spec.map.storage at an existing StorageMap)"
+        in text(result)
+    )
     assert migrations(sandbox) == []
