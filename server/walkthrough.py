@@ -32,6 +32,17 @@ class Step:
     expects_error: bool = False
 
 
+CEPH_RULE = "PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node"
+DATABASE_RULE = "pods(tier=database) in all namespaces on node"
+WAVE2 = {
+    "name": "wave2-storage",
+    "source": "vsphere-prod",
+    "vms": "where powerState = 'poweredOn' and cluster.name = 'Cluster-Prod' and memoryGB <= 16",
+    "convertor_labels": "migration-wave=wave2,team=migration",
+    "convertor_node_selector": "storage=nvme",
+    "convertor_affinity": [CEPH_RULE, "AVOID " + DATABASE_RULE],
+    "dry_run": True,
+}
 STEPS = (
     Step("Discover the cluster: providers, plans, and the nodes convertor pods could use.", "cluster_overview", {}),
     Step(
@@ -56,13 +67,7 @@ STEPS = (
     Step(
         "Design convertor placement: near Ceph OSDs, away from production databases.",
         "validate_karl",
-        {
-            "rules": [
-                "PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node",
-                "AVOID pods(tier=database) in all namespaces on node",
-            ],
-            "check_cluster": True,
-        },
+        {"rules": [CEPH_RULE, "AVOID " + DATABASE_RULE], "check_cluster": True},
     ),
     Step(
         "A typo in a rule gets the column and a hint.",
@@ -70,21 +75,33 @@ STEPS = (
         {"rules": "PREFERR pods(app=rook-ceph-osd) on node"},
         expects_error=True,
     ),
+    Step("Dry-run a plan with convertor labels, node selector and affinity.", "create_plan", WAVE2),
+    Step("The user agrees: create the plan (it becomes Ready).", "create_plan", {**WAVE2, "dry_run": False}),
     Step(
-        "Dry-run a plan with convertor labels, node selector and affinity.",
-        "create_plan",
-        {
-            "name": "wave2-storage",
-            "source": "vsphere-prod",
-            "vms": "where powerState = 'poweredOn' and cluster.name = 'Cluster-Prod' and memoryGB <= 16",
-            "convertor_labels": "migration-wave=wave2,team=migration",
-            "convertor_node_selector": "storage=nvme",
-            "convertor_affinity": [
-                "PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node",
-                "AVOID pods(tier=database) in all namespaces on node",
-            ],
-            "dry_run": True,
-        },
+        "Starting it is refused: AVOID is a hard rule, and every node left has a database pod or no room.",
+        "start_migration",
+        {"plan": "wave2-storage", "dry_run": False},
+        expects_error=True,
+    ),
+    Step(
+        "Relax the rule: REPEL keeps convertors off database nodes when it can, instead of never.",
+        "patch_plan",
+        {"name": "wave2-storage", "convertor_affinity": [CEPH_RULE, "REPEL " + DATABASE_RULE], "dry_run": False},
+    ),
+    Step(
+        "Start it: the Migration kubectl mtv start plan would create.",
+        "start_migration",
+        {"plan": "wave2-storage", "dry_run": False},
+    ),
+    Step(
+        "Where did its convertor pods land, and do the nodes meet the rules?",
+        "inspect_convertor_pods",
+        {"plan": "wave2-storage", "log_lines": 0},
+    ),
+    Step(
+        "Cancel one VM: Forklift stops its convertor pod, the others go on.",
+        "cancel_migration",
+        {"plan": "wave2-storage", "vms": "win-ad-01", "dry_run": False},
     ),
     Step(
         "Starting plan wave2-db is refused: it is not Ready, and the reasons come with fixes.",
@@ -101,11 +118,6 @@ STEPS = (
         "Inspect the running migration of plan wave1: placement, Pending reasons, progress.",
         "inspect_convertor_pods",
         {"plan": "wave1"},
-    ),
-    Step(
-        "Dry-run canceling the VM whose convertor pod stays Pending: the spec.cancel diff.",
-        "cancel_migration",
-        {"plan": "wave1", "vms": "win-sql-01"},
     ),
 )
 

@@ -44,7 +44,7 @@ def _text(result: CancelMigrationResult) -> str:
     vms = ", ".join(result.canceled)
     headline = {
         "dry-run": f"dry run: would cancel {vms} in Migration {result.migration} (apply with dry_run=false)",
-        "canceled": f"canceled {vms} in Migration {result.migration}: Forklift stops their convertor pods",
+        "canceled": f"canceled {vms} in Migration {result.migration}; Forklift stops the convertor pod of each",
         "unchanged": f"nothing to cancel in Migration {result.migration}",
     }[result.status]
     return "\n".join(
