@@ -1,14 +1,25 @@
-"""Who may do what in the sandbox: fixed bearer tokens and a three-role RBAC.
+"""Who may do what in the sandbox: fixed bearer tokens and a four-role RBAC.
 
 - ``ADMIN_TOKEN`` (user ``sandbox-admin``): everything.
 - ``VIEWER_TOKEN`` (user ``sandbox-viewer``): get/list/watch everything except Secrets; pod logs
   only while ``Identities.viewer_can_read_logs`` is true (switch it off to test "viewer token
   without log access").
 - ``NO_ACCESS_TOKEN`` (user ``sandbox-nobody``): authenticated, but every resource request is 403.
+- ``TENANT_TOKEN`` (user ``sandbox-tenant``): a namespace-scoped user, as an OpenShift project
+  admin of ``openshift-mtv`` without cluster roles: every verb on Forklift objects, read on pods
+  (and their logs), events, ConfigMaps, NetworkAttachmentDefinitions, Routes and the
+  ClusterServiceVersions OLM copies into every namespace, all in ``openshift-mtv`` only; nothing
+  cluster-scoped (no nodes, no StorageClasses, no CRDs) and no list across all namespaces.
 
 A missing or unknown token is 401. Discovery (``/api``, ``/apis``, ``/openapi``) is open to any
 authenticated user, ``/version`` and ``/healthz`` to everybody, as on a real cluster.
 SelfSubjectAccessReviews are answered from the same rules.
+
+The inventory authorizes as Forklift's does (kubev2v/forklift
+``pkg/controller/provider/web/base/auth.go``, ``Auth.permit``): a TokenReview, then a
+SubjectAccessReview of ``list providers`` in the request's ``namespace`` parameter (cluster-wide
+when there is none) for ``/providers`` and ``/providers/<type>``, or of ``get`` on the Provider
+itself (its namespace and name) for ``/providers/<type>/<uid>/...``.
 """
 
 from __future__ import annotations
@@ -21,10 +32,24 @@ from typing import Literal
 ADMIN_TOKEN = "sandbox-admin-token"
 VIEWER_TOKEN = "sandbox-viewer-token"
 NO_ACCESS_TOKEN = "sandbox-no-access-token"
+TENANT_TOKEN = "sandbox-tenant-token"
+TENANT_NAMESPACE = "openshift-mtv"
+FORKLIFT_GROUP = "forklift.konveyor.io"
 
-Role = Literal["admin", "viewer", "none"]
+Role = Literal["admin", "viewer", "none", "tenant"]
 TokenCheck = Literal["ok", "unauthenticated", "forbidden"]
 READ_VERBS = frozenset({"get", "list", "watch"})
+# What the tenant may read besides Forklift objects: (API group, resource).
+TENANT_READS = frozenset(
+    {
+        ("", "pods"),
+        ("", "events"),
+        ("", "configmaps"),
+        ("k8s.cni.cncf.io", "network-attachment-definitions"),
+        ("route.openshift.io", "routes"),
+        ("operators.coreos.com", "clusterserviceversions"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +69,7 @@ class Identities:
             ADMIN_TOKEN: User("sandbox-admin", "admin"),
             VIEWER_TOKEN: User("sandbox-viewer", "viewer"),
             NO_ACCESS_TOKEN: User("sandbox-nobody", "none"),
+            TENANT_TOKEN: User("sandbox-tenant", "tenant"),
         }
 
     def authenticate(self, authorization: str | None) -> User | None:
@@ -61,10 +87,16 @@ class Identities:
         finally:
             self._users[token] = user
 
-    def allowed(self, user: User, verb: str, group: str, resource: str, subresource: str = "") -> bool:
-        """Whether ``user`` may ``verb`` the resource (namespace plays no role in these roles)."""
+    def allowed(
+        self, user: User, verb: str, group: str, resource: str, subresource: str = "", *, namespace: str | None = None
+    ) -> bool:
+        """Whether ``user`` may ``verb`` the resource in ``namespace`` (None: cluster-wide or cluster-scoped)."""
         if user.role == "admin":
             return True
+        if user.role == "tenant":
+            return namespace == TENANT_NAMESPACE and (
+                group == FORKLIFT_GROUP or (verb in READ_VERBS and (group, resource) in TENANT_READS)
+            )
         if user.role == "none" or verb not in READ_VERBS:
             return False
         if not group and resource == "secrets":
@@ -73,9 +105,10 @@ class Identities:
             return self.viewer_can_read_logs
         return True
 
-    def check_inventory_token(self, token: str | None) -> TokenCheck:
-        """The inventory service's verdict on a bearer token (it asks for ``get`` on providers)."""
+    def check_inventory_request(self, token: str | None, verb: str, namespace: str | None) -> TokenCheck:
+        """The inventory's verdict on a request: ``list`` providers in ``namespace`` (None: all) or
+        ``get`` on one Provider in its namespace (see the module docstring)."""
         user = self._users.get(token or "")
         if user is None:
             return "unauthenticated"
-        return "ok" if self.allowed(user, "get", "forklift.konveyor.io", "providers") else "forbidden"
+        return "ok" if self.allowed(user, verb, FORKLIFT_GROUP, "providers", namespace=namespace) else "forbidden"

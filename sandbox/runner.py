@@ -2,10 +2,10 @@
 
     with Sandbox.start(data="demo", crds=Path("../shared/crds")) as sb:
         sb.url                # http://127.0.0.1:<port>
-        sb.kubeconfig_path    # temp kubeconfig, user = admin token, namespace openshift-mtv
+        sb.kubeconfig_path    # temp kubeconfig: contexts admin (current), viewer, no-access, tenant
         sb.inventory_url      # same port; the forklift-inventory Route points here
         sb.store, sb.faults, sb.clock, sb.identities
-        sb.admin_token, sb.viewer_token, sb.no_access_token
+        sb.admin_token, sb.viewer_token, sb.no_access_token, sb.tenant_token
 
 ``data`` is ``"demo"`` (``sandbox/data/demo``), ``"large:N"`` (the demo cluster with a generated
 inventory of N VMs), ``"empty"`` (base namespaces and CRDs only) or a folder with the layout
@@ -36,7 +36,7 @@ from mtv_mcp.sandbox.app import create_app
 from mtv_mcp.sandbox.clock import SandboxClock
 from mtv_mcp.sandbox.crdschema import CrdCatalog
 from mtv_mcp.sandbox.faults import Faults
-from mtv_mcp.sandbox.identity import ADMIN_TOKEN, NO_ACCESS_TOKEN, VIEWER_TOKEN, Identities
+from mtv_mcp.sandbox.identity import ADMIN_TOKEN, NO_ACCESS_TOKEN, TENANT_TOKEN, VIEWER_TOKEN, Identities
 from mtv_mcp.sandbox.kube.resources import ResourceCatalog
 from mtv_mcp.sandbox.kube.store import ObjectStore
 from mtv_mcp.sandbox.loader import OPERATOR_NAMESPACE, load_logs, load_objects, seed_inventory_route
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 DATA_ROOT = Path(__file__).parent / "data"
 Plugin = Callable[["Sandbox"], Callable[[], None] | None]
 _START_TIMEOUT = 10.0
+# Kubeconfig context (and user) name per sandbox identity; the first is the default current context.
+CONTEXTS = {"admin": ADMIN_TOKEN, "viewer": VIEWER_TOKEN, "no-access": NO_ACCESS_TOKEN, "tenant": TENANT_TOKEN}
 
 
 def resolve_data(data: str | Path | None) -> tuple[Path | None, int | None]:
@@ -110,23 +112,29 @@ def _inventory_app(
         provider.collections = shift_timestamps(provider.collections, shift)
     if large is not None:
         inventory = module.generate(large, seed, base=inventory)
-    app: ASGIApp = module.create_inventory_app(inventory, identities.check_inventory_token)
+    app: ASGIApp = module.create_inventory_app(inventory, identities.check_inventory_request)
     return app
 
 
 def kubeconfig_document(
     url: str, token: str, namespace: str = OPERATOR_NAMESPACE, ca_data: str | None = None
 ) -> dict[str, Any]:
-    """A kubeconfig with one cluster, user and context (``sandbox``) for ``url`` and ``token``."""
+    """A kubeconfig for ``url`` with one context per sandbox identity (``admin``, ``viewer``,
+    ``no-access``, ``tenant``), all in ``namespace``; the current one uses ``token`` (a token of
+    none of them gets its own context, ``sandbox``)."""
     cluster = {"server": url, **({"certificate-authority-data": ca_data} if ca_data else {})}
+    tokens = dict(CONTEXTS) if token in CONTEXTS.values() else {"sandbox": token, **CONTEXTS}
+    current = next(name for name, value in tokens.items() if value == token)
     return {
         "apiVersion": "v1",
         "kind": "Config",
-        "current-context": "sandbox",
+        "current-context": current,
         "preferences": {},
         "clusters": [{"name": "sandbox", "cluster": cluster}],
-        "users": [{"name": "sandbox", "user": {"token": token}}],
-        "contexts": [{"name": "sandbox", "context": {"cluster": "sandbox", "user": "sandbox", "namespace": namespace}}],
+        "users": [{"name": name, "user": {"token": value}} for name, value in tokens.items()],
+        "contexts": [
+            {"name": name, "context": {"cluster": "sandbox", "user": name, "namespace": namespace}} for name in tokens
+        ],
     }
 
 
@@ -143,6 +151,7 @@ class Sandbox:
     admin_token = ADMIN_TOKEN
     viewer_token = VIEWER_TOKEN
     no_access_token = NO_ACCESS_TOKEN
+    tenant_token = TENANT_TOKEN
 
     def __init__(
         self,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from mtv_mcp.core.cluster import ClusterClient, ClusterError, ForkliftVersion
 from mtv_mcp.core.cluster.forklift import convertor_placement, migration_type, plan_blockers, plan_phase, provider_phase
 from mtv_mcp.core.cluster.nodes import NodeSummary, pods_by_node, summarize_node
+from mtv_mcp.core.cluster.visibility import visible_nodes
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory import Connection
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
@@ -51,10 +52,11 @@ class ClusterOverview(BaseModel):
     warnings: list[str] = Field(description="Parts that could not be read, and why")
 
 
-def _vm_counts(connection: Connection, warnings: list[str]) -> dict[tuple[str, str], int | None]:
-    """VM count per (namespace, provider name) from the inventory; a warning when it is unreachable."""
+def _vm_counts(connection: Connection, scope: str | None, warnings: list[str]) -> dict[tuple[str, str], int | None]:
+    """VM count per (namespace, provider name) from the inventory, asked for ``scope`` only (a
+    namespace-scoped user may list providers there, not cluster-wide); a warning when it fails."""
     try:
-        return {(p.namespace, p.name): p.vm_count for p in connection.inventory.providers()}
+        return {(p.namespace, p.name): p.vm_count for p in connection.inventory.providers(scope)}
     except MtvError as error:
         warnings.append(f"VM counts unavailable: {error.message}")
         return {}
@@ -88,7 +90,9 @@ def _plan(obj: dict[str, Any]) -> PlanSummary:
 
 
 def _nodes(cluster: ClusterClient, warnings: list[str], *, verbose: bool) -> list[NodeSummary]:
-    nodes = cluster.list_nodes()
+    nodes = visible_nodes(cluster, warnings)
+    if nodes is None:
+        return []
     try:
         placed = pods_by_node(cluster.list_pods(None), verbose=verbose)
     except ClusterError as error:
@@ -164,7 +168,7 @@ def cluster_overview(
         cluster = connection.cluster
         providers = cluster.list_providers(scope)
         plans = cluster.list_plans(scope)
-        counts = _vm_counts(connection, warnings) if providers else {}
+        counts = _vm_counts(connection, scope, warnings) if providers else {}
         view = ClusterOverview(
             server=cluster.server,
             namespace=shown,

@@ -60,8 +60,12 @@ def _invalid(error: RuleError) -> KarlValidation:
 
 
 def _preview(
-    ctx: ToolContext, affinity: dict[str, Any], node_selector: dict[str, str], target_namespace: str | None
-) -> PlacementPreview:
+    ctx: ToolContext,
+    affinity: dict[str, Any],
+    node_selector: dict[str, str],
+    target_namespace: str | None,
+    notes: list[str],
+) -> PlacementPreview | None:
     runtime = runtime_of(ctx)
     with connect(ctx) as connection:
         return preview_on_cluster(
@@ -69,6 +73,7 @@ def _preview(
             target_namespace or runtime.settings.namespace,
             node_selector=node_selector,
             affinity=affinity or None,
+            notes=notes,
         )
 
 
@@ -156,22 +161,24 @@ def validate_karl(
         return result.model_copy(update={"is_error": True})
     affinity = compiled.affinity.to_kube()
     affinity_yaml = yaml.safe_dump(affinity, sort_keys=False)
+    warnings = list(compiled.warnings)
+    placement = _preview(ctx, affinity, selector, target_namespace, warnings) if check_cluster else None
     validation = KarlValidation(
         valid=True,
         errors=[],
         rules=compiled.rules,
-        warnings=compiled.warnings,
+        warnings=warnings,
         affinity=affinity,
         affinity_yaml=affinity_yaml,
         explanation=compiled.explanation,
         soft_equivalent=compiled.soft_equivalent,
-        placement=_preview(ctx, affinity, selector, target_namespace) if check_cluster else None,
+        placement=placement,
     )
     lines = [
         f"valid: {len(compiled.rules)} rule(s)",
         *bullets("rules", compiled.rules),
         *bullets("meaning", compiled.explanation),
-        *bullets("warnings", compiled.warnings),
+        *bullets("warnings", warnings),
         *bullets("soft equivalent", compiled.soft_equivalent or []),
         "affinity:",
         affinity_yaml.rstrip(),

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mtv_mcp.core.cluster import ClusterClient, ClusterError
 from mtv_mcp.core.cluster.forklift import true_conditions
-from mtv_mcp.core.cluster.kinds import NAMESPACE
+from mtv_mcp.core.cluster.visibility import ClusterView, read_cluster_view
 from mtv_mcp.core.convertor.events import (
     EventSummary,
     events_by_pod,
@@ -121,26 +121,6 @@ class ConvertorInspection(BaseModel):
     preview: PlacementPreview | None = Field(
         None, description="Where convertors of a plan that never started would go, under its rules"
     )
-
-
-@dataclass(frozen=True)
-class ClusterView:
-    """The cluster objects placement needs, read once per call."""
-
-    nodes: list[dict[str, Any]]
-    pods: list[dict[str, Any]]
-    namespaces: list[dict[str, Any]]
-
-
-def read_cluster_view(cluster: ClusterClient, notes: list[str]) -> ClusterView:
-    """Nodes and all pods (required), namespaces (optional: placement falls back to pod namespaces)."""
-    nodes, pods = cluster.list_nodes(), cluster.list_pods(None)
-    try:
-        namespaces = cluster.list_objects(NAMESPACE)
-    except ClusterError as error:
-        notes.append(f"namespace labels unavailable ({error.message}); namespaceSelector rules see names only")
-        namespaces = []
-    return ClusterView(nodes, pods, namespaces)
 
 
 def _name(obj: Mapping[str, Any]) -> str:
@@ -397,12 +377,15 @@ def _optional(read: Any, what: str, notes: list[str], *args: Any, **kwargs: Any)
 
 
 def plan_preview(cluster: ClusterClient, plan: Mapping[str, Any], notes: list[str]) -> PlacementPreview | None:
-    """Where the plan's convertor pods would go under its rules now (None without a target namespace)."""
+    """Where the plan's convertor pods would go under its rules now (None without a target namespace
+    or when the nodes are not visible)."""
     spec = plan.get("spec") or {}
     target = spec.get("targetNamespace")
     if not target:
         return None
-    view = read_cluster_view(cluster, notes)
+    view = read_cluster_view(cluster, notes, str(target))
+    if not view.nodes_visible:
+        return None
     return preview_placement(
         str(target),
         node_selector=spec.get("convertorNodeSelector"),
@@ -490,7 +473,7 @@ def inspect_plan_convertors(
         return _without_pods(plan, namespace, preview=preview, **common)
     migration_meta = chosen.get("metadata") or {}
     pods = find_pods(cluster, plan, str(migration_meta.get("uid")), vm_ref[0] if vm_ref else None)
-    view = read_cluster_view(cluster, notes)
+    view = read_cluster_view(cluster, notes, target)
     events = _optional(cluster.list_events, "pod events", notes, target)
     selector = f"migration={migration_meta.get('uid')}"
     pvcs = _optional(cluster.list_pvcs, "target PVCs (disk sizes)", notes, target, selector)

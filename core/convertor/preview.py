@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mtv_mcp.core.cluster import ClusterClient
-from mtv_mcp.core.cluster.kinds import NAMESPACE
+from mtv_mcp.core.cluster.visibility import read_cluster_view
 from mtv_mcp.core.convertor.pod_status import NodePlace, node_place
 from mtv_mcp.core.convertor.pod_template import ConvertorSettings, preview_convertor_pod
 from mtv_mcp.core.convertor.scheduling import Reason, decode_failed_scheduling
@@ -112,15 +112,20 @@ def preview_on_cluster(
     affinity: Mapping[str, Any] | None,
     labels: Mapping[str, str] | None = None,
     settings: ConvertorSettings | None = None,
-) -> PlacementPreview:
-    """The preview against the cluster's nodes, pods and namespaces."""
+    notes: list[str],
+) -> PlacementPreview | None:
+    """The preview against the cluster's nodes, pods and namespaces; None (with a note) when the
+    user may not see the nodes."""
+    view = read_cluster_view(cluster, notes, target_namespace)
+    if not view.nodes_visible:
+        return None
     return preview_placement(
         target_namespace,
         node_selector=node_selector,
         affinity=affinity,
         labels=labels,
         settings=settings,
-        nodes=cluster.list_nodes(),
-        pods=cluster.list_pods(None),
-        namespaces=cluster.list_objects(NAMESPACE),
+        nodes=view.nodes,
+        pods=view.pods,
+        namespaces=view.namespaces,
     )

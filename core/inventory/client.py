@@ -106,9 +106,11 @@ class InventoryClient:
             ) from error
         return [] if data is None else data
 
-    def providers(self) -> list[ProviderRef]:
-        """Every provider the token may see (``/providers?detail=1``)."""
-        answer = self.get("/providers", "the provider list", {"detail": 1})
+    def providers(self, namespace: str | None = None) -> list[ProviderRef]:
+        """The providers in ``namespace`` (None: all; that needs a cluster-wide ``list providers``),
+        from ``/providers?detail=1[&namespace=...]``."""
+        params: dict[str, Any] = {"detail": 1, **({"namespace": namespace} if namespace else {})}
+        answer = self.get("/providers", "the provider list", params)
         found = []
         for provider_type, items in (answer or {}).items() if isinstance(answer, dict) else ():
             for item in items or ():
@@ -122,24 +124,6 @@ class InventoryClient:
                     )
                 )
         return found
-
-    def find_provider(self, name: str, namespace: str) -> ProviderRef:
-        """The provider called ``name`` in ``namespace`` (or with UID ``name``)."""
-        providers = self.providers()
-        for provider in providers:
-            if (provider.name == name and provider.namespace == namespace) or provider.uid == name:
-                return provider
-        elsewhere = [p for p in providers if p.name == name]
-        here = sorted(p.name for p in providers if p.namespace == namespace)
-        if elsewhere:
-            hint = f"it exists in namespace {elsewhere[0].namespace}: pass namespace='{elsewhere[0].namespace}'"
-        elif here:
-            hint = f"providers in {namespace}: {', '.join(here)}"
-        else:
-            hint = "the inventory lists no provider in that namespace; check the namespace"
-        raise InventoryError(
-            f"provider '{name}' not found in namespace {namespace} of the Forklift inventory", status=404, hint=hint
-        )
 
     def authorize(self, provider: ProviderRef) -> None:
         """Ask for the provider itself: raises unless this token may read it now (cheap)."""
@@ -170,8 +154,8 @@ class InventoryClient:
             return InventoryError(
                 f"the token may not read {what} from the Forklift inventory (403)",
                 status=status,
-                hint="the inventory allows what RBAC allows: the token needs 'get' on the Provider "
-                "(and 'list' providers in the namespace)",
+                hint="the inventory allows what RBAC allows: the user needs 'get' on that Provider "
+                "(and 'list' providers in its namespace for the provider list)",
             )
         if status == 404 and response.headers.get("X-Reason") == "ProviderNotFound":
             return InventoryError(

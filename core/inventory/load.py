@@ -10,6 +10,7 @@ from mtv_mcp.core.inventory.client import InventoryClient, InventoryError
 from mtv_mcp.core.inventory.connection import Connection
 from mtv_mcp.core.inventory.enrich import enrich_vms
 from mtv_mcp.core.inventory.models import VM, EnrichedInventory, ProviderRef
+from mtv_mcp.core.inventory.provider import find_provider, provider_ref
 
 # Collections joined into the VMs, per provider type (their absence only costs the joined fields).
 JOINS = {"vsphere": ("hosts", "clusters"), "ovirt": ("hosts", "clusters", "disks")}
@@ -31,11 +32,8 @@ def _joined(inventory: InventoryClient, provider: ProviderRef) -> tuple[dict[str
     return tables, warnings
 
 
-def fetch_inventory(
-    inventory: InventoryClient, provider_name: str, namespace: str
-) -> tuple[ProviderRef, list[VM], list[str]]:
-    """Resolve the provider, fetch its VMs and join tables, and enrich the VMs."""
-    provider = inventory.find_provider(provider_name, namespace)
+def fetch_inventory(inventory: InventoryClient, provider: ProviderRef) -> tuple[list[VM], list[str]]:
+    """Fetch the provider's VMs and join tables, and enrich the VMs."""
     vms = inventory.collection(provider, "vms")
     tables, warnings = _joined(inventory, provider)
     enrich_vms(
@@ -46,7 +44,7 @@ def fetch_inventory(
         clusters=tables.get("clusters", ()),
         disks=tables.get("disks", ()),
     )
-    return provider, vms, warnings
+    return vms, warnings
 
 
 def load_vms(
@@ -71,7 +69,10 @@ def load_vms(
             connection.know_inventory_url(cached.base_url)
             connection.inventory.authorize(cached.provider)
             return cached
-    provider, vms, warnings = fetch_inventory(connection.inventory, provider_name, namespace)
+    inventory = connection.inventory
+    provider = provider_ref(find_provider(connection.cluster, provider_name, namespace))
+    vms, warnings = fetch_inventory(inventory, provider)
+    provider = provider.model_copy(update={"vm_count": len(vms)})
     loaded = EnrichedInventory(
         provider=provider, vms=vms, base_url=connection.inventory_url, fetched_at=time.time(), warnings=tuple(warnings)
     )

@@ -18,6 +18,7 @@ class ProviderRef(BaseModel):
     uid: str
     type: str = Field(description="vsphere, ovirt, openshift, openstack, ova, ec2, hyperv ...")
     vm_count: int | None = Field(None, description="VM count the inventory reports (detail >= 1)")
+    phase: str | None = Field(None, description="The Provider object's phase (Ready, ConnectionFailed ...)")
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def prepare_plan(
     namespace = request.namespace
     source = ready_provider(cluster, namespace, request.source_provider, "source")
     if request.target_provider:
-        target: dict[str, Any] | None = ready_provider(cluster, namespace, request.target_provider, "target")
+        target = ready_provider(cluster, namespace, request.target_provider, "target")
     else:
         target = default_target_provider(cluster, namespace)
     if request.network_map:

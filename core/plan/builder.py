@@ -30,8 +30,6 @@ from mtv_mcp.core.plan.models import (
 )
 from mtv_mcp.core.plan.request import PlanRequest
 
-DEFAULT_TARGET_PROVIDER = "host"
-
 
 class PlanBuild(BaseModel):
     """The objects to create, what to tell the user, and the equivalent kubectl-mtv command."""
@@ -94,7 +92,7 @@ def build_plan_objects(
     request: PlanRequest,
     *,
     source_provider: dict[str, Any],
-    target_provider: dict[str, Any] | None,
+    target_provider: dict[str, Any],
     vms: list[dict[str, Any]],
     networks: Sequence[dict[str, Any]] = (),
     datastores: Sequence[dict[str, Any]] = (),
@@ -127,16 +125,13 @@ def build_plan_objects(
 
     source_name, source_ns, source_type = _provider(source_provider, "source")
     defaults: list[str] = []
-    if target_provider is not None:
-        target_name, target_ns, target_type = _provider(target_provider, "target")
-        if target_type != "openshift":
-            raise MtvError(
-                f"the target provider {target_name!r} is of type {target_type or 'unknown'}, not openshift",
-                field="target",
-                hint="migrate to an OpenShift/KubeVirt provider, usually 'host'",
-            )
-    else:
-        target_name, target_ns = request.target_provider or DEFAULT_TARGET_PROVIDER, request.namespace
+    target_name, target_ns, target_type = _provider(target_provider, "target")
+    if target_type != "openshift":
+        raise MtvError(
+            f"the target provider {target_name!r} is of type {target_type or 'unknown'}, not openshift",
+            field="target",
+            hint="migrate to an OpenShift/KubeVirt provider, usually 'host'",
+        )
     if request.target_provider is None:
         defaults.append(f"No target provider specified, using default OpenShift provider: {target_name}")
     if request.target_namespace is None:
@@ -189,13 +184,19 @@ def build_plan_objects(
         if storage_map_name is None:
             maps.require_auto_map_support(source_type, "storage_map")
             storage_map_name = maps.storage_map_name(request.name)
+            storage_class = maps.default_storage_class(storage_classes, request.default_target_storage_class)
+            if not storage_class:
+                warnings.append(
+                    "no StorageClass was visible, so the storage map names none (storageClass ''): the disks get "
+                    "the cluster's default StorageClass; pass default_target_storage_class to choose one"
+                )
             storage_map = maps.build_storage_map(
                 name=storage_map_name,
                 namespace=request.namespace,
                 providers=providers,
                 vms=vms,
                 datastores=datastores,
-                storage_class=maps.default_storage_class(storage_classes, request.default_target_storage_class),
+                storage_class=storage_class,
             )
         storage_ref = ObjectReference.forklift("StorageMap", storage_map_name, request.namespace)
 

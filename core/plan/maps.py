@@ -4,7 +4,10 @@ Network: the source networks of the plan's VMs; the first maps to the default ta
 ``default_target_network`` argument, else the first NetworkAttachmentDefinition in the target
 namespace or ``default``, else the pod network), every other one to ``ignored``. Storage: the
 datastores of the VMs' disks, all to one StorageClass (the argument, else the default virt class,
-else the cluster default, else a name containing "virtualization", else the first).
+else the cluster default, else a name containing "virtualization", else the first, else ``""``:
+Forklift's ``DestinationStorage.storageClass`` has no ``omitempty``, and kubectl-mtv writes the empty
+name when it sees no StorageClass, which leaves the choice to the cluster's default class —
+kubev2v/kubectl-mtv ``pkg/cmd/create/plan/storage/mapper/vsphere/mapper.go``).
 
 kubectl-mtv gathers the source ids in a Go map, so its "first" network is random; here the order
 is the order of first appearance in the plan's VMs, which makes the result reproducible.
@@ -124,7 +127,7 @@ def build_network_map(
 
 
 def default_storage_class(storage_classes: Sequence[dict[str, Any]], requested: str | None) -> str:
-    """The StorageClass every datastore maps to (raises ``MtvError`` when there is none)."""
+    """The StorageClass every datastore maps to (``""``, the cluster default, when none is known)."""
     if requested:
         return requested
     metas = [object_meta(sc) for sc in storage_classes]
@@ -136,13 +139,7 @@ def default_storage_class(storage_classes: Sequence[dict[str, Any]], requested: 
     for sc_name in named:
         if "virtualization" in sc_name:
             return sc_name
-    if named:
-        return named[0]
-    raise MtvError(
-        "the target cluster has no StorageClass to map the source datastores to",
-        field="default_target_storage_class",
-        hint="create a StorageClass, or pass storage_map with an existing StorageMap",
-    )
+    return named[0] if named else ""
 
 
 def build_storage_map(

@@ -187,12 +187,22 @@ def ready_provider(cluster: ClusterClient, namespace: str, name: str, field: str
     return provider
 
 
-def default_target_provider(cluster: ClusterClient, namespace: str) -> dict[str, Any] | None:
-    """kubectl-mtv's default destination: the OpenShift provider with an empty URL, else the first one."""
+def default_target_provider(cluster: ClusterClient, namespace: str) -> dict[str, Any]:
+    """kubectl-mtv's default destination: the OpenShift provider with an empty URL, else the first
+    one; none in ``namespace`` is an error, as there (kubev2v/kubectl-mtv
+    ``pkg/cmd/create/provider/defaultprovider/openshift.go``): Forklift creates the ``host``
+    provider only in its own namespace, so a plan naming ``host`` elsewhere never becomes Ready."""
     openshift = [p for p in cluster.list_providers(namespace) if (p.get("spec") or {}).get("type") == "openshift"]
     local = [p for p in openshift if not (p.get("spec") or {}).get("url")]
     candidates = local or openshift
-    return candidates[0] if candidates else None
+    if not candidates:
+        raise MtvError(
+            f"no OpenShift provider in namespace {namespace} to migrate to",
+            field="target",
+            hint=f"create an OpenShift Provider with an empty URL (the local cluster) in {namespace}, "
+            "or pass target='<namespace>/<provider>' naming an existing one",
+        )
+    return candidates[0]
 
 
 def require_map(cluster: ClusterClient, kind: kinds.Kind, namespace: str, name: str, field: str) -> None:

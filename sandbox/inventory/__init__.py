@@ -1,6 +1,6 @@
 """The emulated Forklift inventory service of the sandbox.
 
-app = create_inventory_app(load_inventory(folder) or folder, identities.check_inventory_token)
+app = create_inventory_app(load_inventory(folder) or folder, identities.check_inventory_request)
 big = generate(50_000, seed=1)      # the demo inventory plus 50,000 generated vSphere VMs
 """
 

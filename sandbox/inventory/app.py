@@ -1,9 +1,15 @@
 """The Forklift inventory REST API over an ``Inventory`` (forklift-model §4.1-4.2).
 
-Every request needs ``Authorization: Bearer <token>``; ``check_token`` decides: ``unauthenticated``
-→ 401, ``forbidden`` → 403. An unknown provider UID is 404 with ``X-Reason: ProviderNotFound``;
-unknown types, collections and object ids are a plain 404. ``detail`` is an integer or ``all``;
-``name`` filters a list by name or path. Error bodies are empty, as Forklift's are.
+Requests are prepared in the order of Forklift's ``base.Handler.Prepare``
+(kubev2v/forklift ``pkg/controller/provider/web/base/handler.go``): ``detail`` (an integer or
+``all``, else 400), the provider of ``/providers/<type>/<uid>...`` (unknown UID: 404 with
+``X-Reason: ProviderNotFound``), then authorization by ``check``: ``get`` on that provider in its
+namespace, or ``list`` providers in the ``namespace`` query parameter (cluster-wide without one) for
+``/providers`` and ``/providers/<type>`` (``pkg/controller/provider/web/base/auth.go``);
+``unauthenticated`` → 401, ``forbidden`` → 403. ``namespace`` also filters those provider lists
+(``ListContent`` in ``pkg/controller/provider/web/vsphere/provider.go``). Unknown types,
+collections and object ids are a plain 404; ``name`` filters a list by name or path. Error bodies
+are empty, as Forklift's are.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from starlette.routing import Route
 from mtv_mcp.sandbox.inventory.load import load_inventory
 from mtv_mcp.sandbox.inventory.model import COLLECTIONS, PROVIDER_TYPES, Inventory, Provider, summary, to_json
 
-TokenCheck = Callable[[str | None], Literal["ok", "unauthenticated", "forbidden"]]
+# (bearer token, verb, namespace) -> verdict; see ``Identities.check_inventory_request``.
+RequestCheck = Callable[[str | None, str, str | None], Literal["ok", "unauthenticated", "forbidden"]]
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_DETAIL = 4
 
@@ -51,18 +58,26 @@ def _bearer(request: Request) -> str | None:
 
 
 class InventoryApi:
-    """Request handlers bound to one inventory and token check."""
+    """Request handlers bound to one inventory and authorization check."""
 
-    def __init__(self, inventory: Inventory, check_token: TokenCheck) -> None:
+    def __init__(self, inventory: Inventory, check: RequestCheck) -> None:
         self.inventory = inventory
-        self.check_token = check_token
+        self.check = check
+
+    def _permit(self, request: Request) -> None:
+        _detail(request)
+        if "uid" in request.path_params:
+            meta = self._provider(request).object.get("metadata") or {}
+            verdict = self.check(_bearer(request), "get", meta.get("namespace"))
+        else:
+            verdict = self.check(_bearer(request), "list", request.query_params.get("namespace") or None)
+        if verdict != "ok":
+            raise _HttpError(401 if verdict == "unauthenticated" else 403)
 
     def guarded(self, handler: Handler) -> Handler:
         async def run(request: Request) -> Response:
-            verdict = self.check_token(_bearer(request))
             try:
-                if verdict != "ok":
-                    raise _HttpError(401 if verdict == "unauthenticated" else 403)
+                self._permit(request)
                 return await handler(request)
             except _HttpError as problem:
                 headers = {"X-Reason": problem.reason} if problem.reason else None
@@ -91,14 +106,15 @@ class InventoryApi:
             raise _HttpError(404)
         return collection
 
+    def _listed(self, request: Request, kind: str) -> list[dict[str, object]]:
+        detail, namespace = _detail(request), request.query_params.get("namespace")
+        return [p.entry(detail) for p in self.inventory.of_type(kind) if not namespace or p.namespace == namespace]
+
     async def all_providers(self, request: Request) -> Response:
-        detail = _detail(request)
-        body = {kind: [p.entry(detail) for p in self.inventory.of_type(kind)] for kind in PROVIDER_TYPES}
-        return _json(to_json(body))
+        return _json(to_json({kind: self._listed(request, kind) for kind in PROVIDER_TYPES}))
 
     async def providers_of_type(self, request: Request) -> Response:
-        detail = _detail(request)
-        return _json(to_json([p.entry(detail) for p in self.inventory.of_type(self._type(request))]))
+        return _json(to_json(self._listed(request, self._type(request))))
 
     async def provider(self, request: Request) -> Response:
         return _json(to_json(self._provider(request).entry(_detail(request))))
@@ -122,10 +138,10 @@ class InventoryApi:
         return _json(to_json(item))
 
 
-def create_inventory_app(inventory: Inventory | Path, check_token: TokenCheck) -> Starlette:
+def create_inventory_app(inventory: Inventory | Path, check: RequestCheck) -> Starlette:
     """The inventory service for ``inventory`` (or the inventory folder at that path)."""
     data = load_inventory(inventory) if isinstance(inventory, Path) else inventory
-    api = InventoryApi(data, check_token)
+    api = InventoryApi(data, check)
     routes = [
         Route("/providers", api.guarded(api.all_providers)),
         Route("/providers/{type}", api.guarded(api.providers_of_type)),

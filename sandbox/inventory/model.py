@@ -109,6 +109,10 @@ class Provider:
     def uid(self) -> str:
         return str(self.object["metadata"]["uid"])
 
+    @property
+    def namespace(self) -> str:
+        return str(self.object["metadata"].get("namespace", ""))
+
     def entry(self, detail: int) -> dict[str, Any]:
         """The provider as ``/providers`` lists it at ``detail``."""
         meta = self.object["metadata"]

@@ -145,7 +145,9 @@ class KubeApi:
             raise method_not_allowed(f"{verb} is not supported on {res.qualified}")
         if res.kind == "SelfSubjectAccessReview":
             return self._access_review(user, await _body(request))
-        if not self.identities.allowed(user, verb, res.group, res.plural, target.subresource):
+        if not self.identities.allowed(
+            user, verb, res.group, res.plural, target.subresource, namespace=target.namespace
+        ):
             raise forbidden(
                 user.name,
                 verb,
@@ -303,6 +305,7 @@ class KubeApi:
             attributes.get("group", ""),
             attributes.get("resource", ""),
             attributes.get("subresource", ""),
+            namespace=attributes.get("namespace") or None,
         )
         review = {
             **body,

@@ -6,9 +6,10 @@
 
 Serves HTTPS with a fresh self-signed certificate (in the kubeconfig) unless ``--plain-http``:
 kubectl sends kubeconfig credentials only over TLS. Prints the API URL, the kubeconfig path
-(user = admin token), the inventory URL and the test
-tokens. ``--fault`` takes the rules of ``mtv_mcp.sandbox.faults`` (``[METHOD ]PATH_GLOB=ACTION[xN]``,
-ACTION = HTTP status, ``delay:SECONDS``, ``drop`` or ``hang``), e.g. ``--fault 'GET /providers*=500'``.
+(contexts ``admin`` (current), ``viewer``, ``no-access`` and ``tenant``, one per identity), the
+inventory URL and the test tokens. ``--fault`` takes the rules of ``mtv_mcp.sandbox.faults``
+(``[METHOD ]PATH_GLOB=ACTION[xN]``, ACTION = HTTP status, ``delay:SECONDS``, ``drop`` or ``hang``),
+e.g. ``--fault 'GET /providers*=500'``.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Start the sandbox, print where it is, serve until SIGINT/SIGTERM."""
     from mtv_mcp.sandbox.faults import parse_fault
-    from mtv_mcp.sandbox.runner import Sandbox
+    from mtv_mcp.sandbox.runner import CONTEXTS, Sandbox
 
     rules = [parse_fault(rule) for rule in args.fault]
     sandbox = Sandbox.start(
@@ -75,11 +76,11 @@ def run(args: argparse.Namespace) -> int:
         for rule in rules:
             sandbox.faults.add(rule)
         print(f"Kubernetes API:  {sandbox.url}")
-        print(f"kubeconfig:      {sandbox.kubeconfig_path}")
+        print(f"kubeconfig:      {sandbox.kubeconfig_path} (contexts: {', '.join(CONTEXTS)}; --context NAME)")
         print(f"inventory URL:   {sandbox.inventory_url or '(no inventory app available)'}")
         print(
             f"tokens:          admin={sandbox.admin_token} viewer={sandbox.viewer_token} "
-            f"no-access={sandbox.no_access_token}"
+            f"no-access={sandbox.no_access_token} tenant={sandbox.tenant_token}"
         )
         for rule in rules:
             print(f"fault:           {rule}")

@@ -24,6 +24,11 @@ def test_empty_sandbox_has_base_objects_and_kubeconfig() -> None:
         kubeconfig = yaml.safe_load(sb.kubeconfig_path.read_text())
         assert kubeconfig["clusters"][0]["cluster"]["server"] == sb.url
         assert kubeconfig["users"][0]["user"]["token"] == sb.admin_token
+        assert kubeconfig["current-context"] == "admin"
+        contexts = {c["name"]: c["context"]["user"] for c in kubeconfig["contexts"]}
+        assert contexts == {"admin": "admin", "viewer": "viewer", "no-access": "no-access", "tenant": "tenant"}
+        tokens = {u["name"]: u["user"]["token"] for u in kubeconfig["users"]}
+        assert (tokens["viewer"], tokens["tenant"]) == (sb.viewer_token, sb.tenant_token)
         names = {n["metadata"]["name"] for n in sb.store.list("namespaces")}
         assert {"default", "openshift-mtv"} <= names
         assert sb.store.get("crd", None, "plans.forklift.konveyor.io")["spec"]["names"]["kind"] == "Plan"

@@ -126,3 +126,12 @@ async def test_slow_api_is_a_clear_error_and_the_next_call_works(sandbox: Sandbo
     assert slow.is_error
     assert "did not answer within 1 s while trying to list nodes" in slow.content[0].text
     assert not (await overview(settings)).is_error
+
+
+async def test_namespace_scoped_tenant_sees_its_namespace_and_is_told_nodes_are_hidden(sandbox: Sandbox) -> None:
+    result = await overview(Settings(kubeconfig=sandbox.kubeconfig_path, kube_context="tenant"))
+    assert not result.is_error, result.content[0].text
+    view = result.structured_content
+    assert {p["name"]: p["vm_count"] for p in view["providers"]}["vsphere-prod"] == 13
+    assert view["nodes"] == []
+    assert any(w.startswith("nodes are not visible to this user") for w in view["warnings"])

@@ -6,6 +6,7 @@ and argument errors.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -252,6 +253,37 @@ async def test_viewer_token_gets_403_and_nothing_is_created(sandbox: Sandbox) ->
     assert "(403)" in text_of(result)
     assert "nothing was created" in text_of(result)
     assert "viewer-network-map" not in stored_names(sandbox, "networkmaps")
+
+
+async def test_namespace_scoped_tenant_plans_with_the_cluster_default_storage_class(sandbox: Sandbox) -> None:
+    """A user with rights in openshift-mtv only: the provider comes from the Kubernetes API, the
+    inventory is asked with a namespaced ``get`` (forklift pkg/controller/provider/web/base/auth.go);
+    StorageClasses are cluster-scoped, so the storage map names none, as kubectl-mtv writes it
+    (kubectl-mtv pkg/cmd/create/plan/storage/mapper/vsphere/mapper.go)."""
+    async with connect(sandbox, token=sandbox.tenant_token) as client:
+        dry = await client.call_tool("create_plan", args("tenant", vms="pg-prod-01"))
+        applied = await client.call_tool("create_plan", args("tenant", vms="pg-prod-01", dry_run=False))
+    assert not dry.is_error, text_of(dry)
+    storage_map = dry.structured_content["objects"][1]
+    assert storage_map["kind"] == "StorageMap"
+    assert {pair["destination"]["storageClass"] for pair in storage_map["spec"]["map"]} == {""}
+    assert any("cluster's default StorageClass" in w for w in dry.structured_content["warnings"])
+    assert applied.structured_content["status"] == "created", text_of(applied)
+    assert "tenant" in stored_names(sandbox, "plans")
+
+
+async def test_no_openshift_provider_in_the_namespace_is_refused(sandbox: Sandbox) -> None:
+    """Forklift creates 'host' only in its own namespace; kubectl-mtv refuses without an OpenShift
+    provider (pkg/cmd/create/provider/defaultprovider/openshift.go), and so do we."""
+    source = copy.deepcopy(sandbox.store.get("providers", "openshift-mtv", "vsphere-prod"))
+    source["metadata"] = {"name": "vsphere-prod", "namespace": "team-a"}
+    sandbox.store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}})
+    sandbox.store.create(source)
+    async with connect(sandbox) as client:
+        result = await client.call_tool("create_plan", args("elsewhere", namespace="team-a", vms="pg-prod-01"))
+    assert result.is_error
+    assert "no OpenShift provider in namespace team-a to migrate to" in text_of(result)
+    assert "target='<namespace>/<provider>'" in text_of(result)
 
 
 async def test_read_only_server_only_dry_runs(sandbox: Sandbox) -> None:

@@ -286,6 +286,19 @@ async def test_off_rule_oom_and_pending_in_one_migration(live: Sandbox) -> None:
     assert "! virt-v2v was OOMKilled" in result.content[0].text
 
 
+async def test_namespace_scoped_tenant_inspects_a_migration_into_its_namespace(live: Sandbox) -> None:
+    """The tenant sees Forklift objects and pods in openshift-mtv only: no nodes, no other namespaces."""
+    patch = {"spec": {"targetNamespace": NS}}
+    custom(live).patch_namespaced_custom_object(GROUP, VERSION, NS, "plans", "wave1", patch)
+    name = start_migration(live, {})
+    live.clock.advance(minutes=1)
+    result = await inspect(live, live.tenant_token, migration=name)
+    assert not result.is_error, result.content[0].text
+    pods = by_vm(result)
+    assert set(pods) == {"web-frontend-01", "pg-prod-01", "win-sql-01"}
+    assert any(note.startswith("nodes are not visible to this user") for note in result.structured_content["notes"])
+
+
 async def test_error_pattern_in_the_log_is_a_root_cause(live: Sandbox) -> None:
     name = start_migration(live, {OFF_RULE_ANNOTATION: "vm-2050=worker-3", FAIL_ANNOTATION: "vm-2050=inspection"})
     live.clock.advance(minutes=1)

@@ -244,7 +244,7 @@ async def test_inventory_faults_are_clear_and_the_next_call_works(sandbox: Sandb
             slow = await query()
         ok = await query()
     assert failed.is_error
-    assert "failed to return the provider list (HTTP 500)" in text_of(failed)
+    assert "failed to return the vms of provider 'vsphere-prod' (HTTP 500)" in text_of(failed)
     assert hung.is_error
     assert "did not answer within 1 s" in text_of(hung)
     assert dropped.is_error
@@ -290,3 +290,13 @@ async def test_http_bearer_without_access_gets_a_clear_403(sandbox: Sandbox) -> 
     assert result.is_error
     assert "the token may not" in text_of(result)
     assert "(403)" in text_of(result)
+
+
+async def test_namespace_scoped_tenant_can_query(sandbox: Sandbox) -> None:
+    """The tenant may not list providers cluster-wide in the inventory (forklift
+    pkg/controller/provider/web/base/auth.go); the Provider is read from the Kubernetes API and the
+    inventory asked for /providers/<type>/<uid>/vms, as kubectl-mtv does."""
+    async with client(sandbox, kube_context="tenant") as c:
+        result = await c.call_tool("query_vms", {"provider": "vsphere-prod", "query": "where cpuCount >= 16"})
+    assert not result.is_error, text_of(result)
+    assert sorted(names(result)) == ["gpu-render-01", "win-sql-01"]

@@ -96,13 +96,13 @@ async def test_soft_rules_rank_nodes(demo: Sandbox) -> None:
     assert candidates(repelled)[-1] == "worker-1"
 
 
-async def test_viewer_can_preview_and_no_access_gets_a_clear_error(demo: Sandbox) -> None:
+async def test_viewer_can_preview_and_no_access_is_told_plainly(demo: Sandbox) -> None:
     viewer = await preview(demo, OSD_STORAGE, token=demo.viewer_token)
     assert not viewer.is_error
     denied = await preview(demo, OSD_STORAGE, token=demo.no_access_token)
-    assert denied.is_error
-    assert "(403)" in denied.content[0].text
-    assert "hint: ask a cluster admin for RBAC permission" in denied.content[0].text
+    assert not denied.is_error
+    assert denied.structured_content["placement"] is None
+    assert "nodes are not visible to this user (the token may not list nodes (403))" in denied.content[0].text
 
 
 async def test_bad_arguments_are_clear(demo: Sandbox) -> None:
@@ -119,3 +119,10 @@ async def test_without_check_cluster_nothing_is_contacted() -> None:
         result = await c.call_tool("validate_karl", {"rules": OSD_STORAGE})
     assert not result.is_error
     assert result.structured_content["placement"] is None
+
+
+async def test_namespace_scoped_tenant_is_told_nodes_are_hidden(demo: Sandbox) -> None:
+    result = await preview(demo, OSD_STORAGE, token=demo.tenant_token)
+    assert not result.is_error, result.content[0].text
+    assert result.structured_content["placement"] is None
+    assert any(w.startswith("nodes are not visible to this user") for w in result.structured_content["warnings"])

@@ -37,12 +37,12 @@ def runtime_for(sandbox: Sandbox, **settings: object) -> Runtime:
     return Runtime(Settings(inventory_url=sandbox.inventory_url, request_timeout=2, **settings))
 
 
-def token(value: str) -> Credentials:
-    return Credentials(source="flags", server="http://127.0.0.1:9", token=SecretStr(value))
+def token(value: str, server: str = "http://127.0.0.1:9") -> Credentials:
+    return Credentials(source="flags", server=server, token=SecretStr(value))
 
 
 def test_load_vms_resolves_the_provider_and_enriches(sandbox: Sandbox) -> None:
-    loaded = load(runtime_for(sandbox), token(ADMIN), "vsphere-prod")
+    loaded = load(runtime_for(sandbox), token(ADMIN, sandbox.url), "vsphere-prod")
     assert loaded.provider.uid == VSPHERE_UID
     assert loaded.provider.vm_count == len(loaded.vms) == 13
     pg = next(vm for vm in loaded.vms if vm["name"] == "pg-prod-01")
@@ -54,39 +54,37 @@ def test_load_vms_resolves_the_provider_and_enriches(sandbox: Sandbox) -> None:
 
 def test_provider_by_uid_and_unknown_provider(sandbox: Sandbox) -> None:
     runtime = runtime_for(sandbox)
-    assert load(runtime, token(ADMIN), VSPHERE_UID).provider.name == "vsphere-prod"
-    with pytest.raises(InventoryError) as caught:
-        load(runtime, token(ADMIN), "vsphere-test")
-    assert (
-        caught.value.message == "provider 'vsphere-test' not found in namespace openshift-mtv of the Forklift inventory"
-    )
+    assert load(runtime, token(ADMIN, sandbox.url), VSPHERE_UID).provider.name == "vsphere-prod"
+    with pytest.raises(MtvError) as caught:
+        load(runtime, token(ADMIN, sandbox.url), "vsphere-test")
+    assert caught.value.message == "provider 'vsphere-test' not found in namespace openshift-mtv"
     assert caught.value.hint == "providers in openshift-mtv: host, ovirt-legacy, vsphere-prod"
-    with pytest.raises(InventoryError, match="pass namespace='openshift-mtv'"):
-        load(runtime, token(ADMIN), "vsphere-prod", namespace="other")
+    with pytest.raises(MtvError, match="pass namespace='openshift-mtv'"):
+        load(runtime, token(ADMIN, sandbox.url), "vsphere-prod", namespace="other")
 
 
 def test_cache_per_credentials_and_refresh(sandbox: Sandbox) -> None:
     runtime = runtime_for(sandbox)
-    first = load(runtime, token(ADMIN), "vsphere-prod")
+    first = load(runtime, token(ADMIN, sandbox.url), "vsphere-prod")
     with sandbox.faults.injected("/providers*=delay:0") as (requests,):  # counts inventory requests
-        assert load(runtime, token(ADMIN), "vsphere-prod") is first
+        assert load(runtime, token(ADMIN, sandbox.url), "vsphere-prod") is first
         assert requests.hits == 1  # the token's authorization for the provider, not a new fetch
-        assert load(runtime, token(ADMIN), "vsphere-prod", refresh=True) is not first
+        assert load(runtime, token(ADMIN, sandbox.url), "vsphere-prod", refresh=True) is not first
         assert requests.hits > 0
     with sandbox.faults.injected("/providers*=delay:0") as (requests,):
-        viewer = load(runtime, token("sandbox-viewer-token"), "vsphere-prod")
+        viewer = load(runtime, token("sandbox-viewer-token", sandbox.url), "vsphere-prod")
         assert requests.hits > 0  # another token is never answered from the admin's cache
     assert [vm["id"] for vm in viewer.vms] == [vm["id"] for vm in first.vms]
-    with pytest.raises(InventoryError, match=r"\(403\)"):
-        load(runtime, token("sandbox-no-access-token"), "vsphere-prod")
+    with pytest.raises(MtvError, match=r"\(403\)"):
+        load(runtime, token("sandbox-no-access-token", sandbox.url), "vsphere-prod")
 
 
 def test_cache_can_be_off(sandbox: Sandbox) -> None:
     runtime = runtime_for(sandbox, inventory_cache_seconds=0)
     with sandbox.faults.injected("/providers*=delay:0") as (requests,):
-        load(runtime, token(ADMIN), "vsphere-prod")
+        load(runtime, token(ADMIN, sandbox.url), "vsphere-prod")
         once = requests.hits
-        load(runtime, token(ADMIN), "vsphere-prod")
+        load(runtime, token(ADMIN, sandbox.url), "vsphere-prod")
     assert once > 0
     assert requests.hits == 2 * once  # the second call fetched everything again
 
@@ -94,14 +92,25 @@ def test_cache_can_be_off(sandbox: Sandbox) -> None:
 @pytest.mark.parametrize(
     ("credential", "expected"),
     [
-        ("wrong", "the Forklift inventory rejected the credentials (401) while fetching the provider list"),
-        ("sandbox-no-access-token", "the token may not read the provider list from the Forklift inventory (403)"),
+        ("wrong", "rejected the credentials (401"),
+        ("sandbox-no-access-token", "may not get provider 'vsphere-prod' in namespace openshift-mtv (403)"),
     ],
 )
 def test_auth_failures(sandbox: Sandbox, credential: str, expected: str) -> None:
-    with pytest.raises(InventoryError) as caught:
-        load(runtime_for(sandbox), token(credential), "vsphere-prod")
-    assert caught.value.message == expected
+    with pytest.raises(MtvError) as caught:
+        load(runtime_for(sandbox), token(credential, sandbox.url), "vsphere-prod")
+    assert expected in caught.value.message
+
+
+def test_namespace_scoped_user_reads_its_providers(sandbox: Sandbox) -> None:
+    """A tenant of openshift-mtv may not list providers cluster-wide in the inventory (forklift
+    pkg/controller/provider/web/base/auth.go); the provider comes from the Kubernetes API instead."""
+    loaded = load(runtime_for(sandbox), token(Sandbox.tenant_token, sandbox.url), "vsphere-prod")
+    assert (loaded.provider.uid, loaded.provider.phase, len(loaded.vms)) == (VSPHERE_UID, "Ready", 13)
+    with InventoryClient(str(sandbox.inventory_url), Sandbox.tenant_token, timeout=2, verify=True) as client:
+        with pytest.raises(InventoryError, match=r"\(403\)"):
+            client.providers()
+        assert sorted(p.name for p in client.providers("openshift-mtv")) == ["host", "ovirt-legacy", "vsphere-prod"]
 
 
 def test_server_errors_timeouts_and_recovery(sandbox: Sandbox) -> None:
@@ -116,15 +125,15 @@ def test_server_errors_timeouts_and_recovery(sandbox: Sandbox) -> None:
 
 def test_unknown_provider_uid_is_provider_not_found(sandbox: Sandbox) -> None:
     with InventoryClient(str(sandbox.inventory_url), ADMIN, timeout=2, verify=True) as client:
-        provider = client.find_provider("vsphere-prod", "openshift-mtv").model_copy(update={"uid": "nope"})
+        provider = next(p for p in client.providers() if p.name == "vsphere-prod").model_copy(update={"uid": "nope"})
         with pytest.raises(InventoryError, match="ProviderNotFound"):
             client.collection(provider, "vms")
 
 
-def test_unreachable_inventory() -> None:
+def test_unreachable_inventory(sandbox: Sandbox) -> None:
     runtime = Runtime(Settings(inventory_url="http://127.0.0.1:9", request_timeout=2))
     with pytest.raises(InventoryError, match=r"cannot reach the Forklift inventory at http://127.0.0.1:9"):
-        load(runtime, token(ADMIN), "vsphere-prod")
+        load(runtime, token(ADMIN, sandbox.url), "vsphere-prod")
 
 
 def test_no_token_for_the_inventory(tmp_path: object) -> None:

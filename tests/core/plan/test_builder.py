@@ -117,7 +117,7 @@ def test_demo_wave1_plan_and_maps_are_exact(facts: dict[str, Any], demo_vms: Any
 
 def test_defaults_target_provider_and_namespace(facts: dict[str, Any], demo_vms: Any, catalog: CrdCatalog) -> None:
     request = PlanRequest(name="p1", namespace=NS, source_provider="vsphere-prod")
-    result = build_plan_objects(request, **{**facts, "target_provider": None}, vms=demo_vms("win-ad-01"))
+    result = build_plan_objects(request, **facts, vms=demo_vms("win-ad-01"))
     spec = result.plan["spec"]
     assert spec["provider"]["destination"] == ref("Provider", "host")
     assert spec["targetNamespace"] == NS

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Literal
 
 import httpx
 import pytest
 
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.sandbox.identity import ADMIN_TOKEN, NO_ACCESS_TOKEN, TENANT_TOKEN, Identities
 from mtv_mcp.sandbox.inventory import create_inventory_app, generate, load_inventory
 
 pytestmark = pytest.mark.anyio
@@ -19,13 +19,8 @@ DEMO = Path(__file__).resolve().parents[3] / "sandbox" / "data" / "demo" / "inve
 VS = "0b5e7a1c-1111-4a6e-9c2d-5f0e00000001"
 OV = "0b5e7a1c-2222-4a6e-9c2d-5f0e00000002"
 OC = "0b5e7a1c-3333-4a6e-9c2d-5f0e00000003"
-AUTH = {"Authorization": "Bearer good"}
-
-
-def check(token: str | None) -> Literal["ok", "unauthenticated", "forbidden"]:
-    if token == "good":
-        return "ok"
-    return "forbidden" if token == "nobody" else "unauthenticated"
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+check = Identities().check_inventory_request
 
 
 @pytest.fixture
@@ -47,8 +42,22 @@ async def test_tokens_are_checked(client: httpx.AsyncClient) -> None:
     assert (await client.get("/providers", headers={"Authorization": "Basic abc"})).status_code == 401
     assert (await client.get("/providers", headers={"Authorization": "Bearer wrong"})).status_code == 401
     assert (
-        await client.get(f"/providers/vsphere/{VS}/vms", headers={"Authorization": "Bearer nobody"})
+        await client.get(f"/providers/vsphere/{VS}/vms", headers={"Authorization": f"Bearer {NO_ACCESS_TOKEN}"})
     ).status_code == 403
+
+
+async def test_namespace_scoped_user_is_authorized_like_forklift(client: httpx.AsyncClient) -> None:
+    """forklift pkg/controller/provider/web/base/auth.go: list providers in the namespace asked for
+    (cluster-wide without one), get on the provider for its own paths."""
+    tenant = {"Authorization": f"Bearer {TENANT_TOKEN}"}
+    assert (await client.get("/providers?detail=1", headers=tenant)).status_code == 403
+    assert (await client.get("/providers/vsphere", headers=tenant)).status_code == 403
+    mine = await client.get("/providers?detail=1&namespace=openshift-mtv", headers=tenant)
+    assert mine.status_code == 200
+    assert [p["name"] for p in mine.json()["vsphere"]] == ["vsphere-prod"]
+    assert (await client.get(f"/providers/vsphere/{VS}/vms", headers=tenant)).status_code == 200
+    elsewhere = await client.get("/providers?namespace=default", headers=AUTH)
+    assert all(not items for items in elsewhere.json().values())
 
 
 async def test_unknown_provider_is_404_with_reason(client: httpx.AsyncClient) -> None:
