@@ -47,9 +47,8 @@ def _preview_lines(preview: PlacementPreview) -> list[str]:
         ]
     fits = ", ".join(f"{c.node} (score {c.score})" for c in preview.candidates[:5])
     more = f" and {len(preview.candidates) - 5} more" if len(preview.candidates) > 5 else ""
-    return [
-        f"convertor pods can run on {fits}{more}; {len(preview.excluded)} node(s) excluded (validate_karl shows why)"
-    ]
+    excluded = f"{len(preview.excluded)} node(s) excluded (validate_karl with check_cluster=true explains each)"
+    return [f"convertor pods can run on {fits}{more}; {excluded}"]
 
 
 def _placement(cluster: ClusterClient, plan: dict[str, Any], force: bool, warnings: list[str]) -> list[str]:
@@ -75,7 +74,7 @@ def _placement(cluster: ClusterClient, plan: dict[str, Any], force: bool, warnin
             hint="change the placement with patch_plan (or free the nodes), or pass force=true to start anyway",
         )
     if preview.would_stay_pending:
-        warnings.append("started with force=true although every convertor pod would stay Pending")
+        warnings.append("force=true: starting although every convertor pod would stay Pending")
     return lines
 
 

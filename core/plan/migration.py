@@ -33,16 +33,17 @@ def _meta(obj: dict[str, Any]) -> dict[str, Any]:
 def parse_cutover(text: str, field_name: str = "cutover") -> datetime:
     """An RFC 3339 time with a zone (as kubectl-mtv's ``--cutover``), in UTC."""
     try:
-        when = datetime.fromisoformat(text.strip().replace("z", "Z"))
-    except ValueError:
+        parsed = datetime.fromisoformat(text.strip().replace("z", "Z"))
+        when = parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
         when = None
-    if when is None or when.tzinfo is None:
+    if when is None:
         raise MtvError(
             f"{text!r} is not an RFC 3339 time with a time zone",
             field=field_name,
             hint="e.g. '2026-12-31T23:00:00Z' or '2026-12-31T18:00:00-05:00'",
         )
-    return when.astimezone(UTC)
+    return when
 
 
 def format_time(when: datetime) -> str:

@@ -20,6 +20,7 @@ from mcp.types import CallToolResult
 from mtv_mcp.core.config import Settings
 from mtv_mcp.sandbox.controller.controller import ControllerOptions, migration_controller
 from mtv_mcp.sandbox.controller.facts import VmFacts
+from mtv_mcp.sandbox.identity import VIEWER_TOKEN
 from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.app import create_server
 from mtv_mcp.tools import cancel_migration, create_plan, start_migration
@@ -94,7 +95,8 @@ async def test_dry_run_shows_the_migration_kubectl_mtv_creates_and_writes_nothin
     assert migration["spec"] == {"plan": {"name": "wave1", "namespace": NS, "uid": PLAN_UID}}
     assert data["kubectl_command"] == "kubectl mtv start plan wave1 -n openshift-mtv"
     assert data["placement"] == [
-        "convertor pods can run on worker-3 (score 38); 8 node(s) excluded (validate_karl shows why)"
+        "convertor pods can run on worker-3 (score 38); "
+        "8 node(s) excluded (validate_karl with check_cluster=true explains each)"
     ]
     assert text(result).startswith("dry run: would start plan wave1")
     assert migrations(sandbox) == []
@@ -303,3 +305,21 @@ async def test_a_plan_with_a_missing_map_is_not_ready(sandbox: Sandbox) -> None:
         in text(result)
     )
     assert migrations(sandbox) == []
+
+
+async def test_a_viewer_cannot_start_and_a_failed_create_leaves_nothing(sandbox: Sandbox) -> None:
+    viewer = sandbox.write_kubeconfig(sandbox.kubeconfig_path.with_name("kubeconfig-viewer"), VIEWER_TOKEN)
+    settings = Settings(kubeconfig=viewer, request_timeout=5)
+    async with Client(create_server(settings, tools=[start_migration.TOOL, cancel_migration.TOOL])) as client:
+        dry = await client.call_tool("start_migration", {"plan": "wave1"})
+        assert not dry.is_error, text(dry)
+        refused = await client.call_tool("start_migration", {"plan": "wave1", "dry_run": False})
+    assert refused.is_error
+    assert "the token may not create migration 'wave1-' in namespace openshift-mtv (403)" in text(refused)
+    assert migrations(sandbox) == []
+    with sandbox.faults.injected(f"POST /apis/forklift.konveyor.io/v1beta1/namespaces/{NS}/migrations=500"):
+        failed = await call(sandbox, "start_migration", plan="wave1", dry_run=False)
+    assert failed.is_error
+    assert "500" in text(failed)
+    assert migrations(sandbox) == []
+    assert sandbox.store.list("pods", TARGET) == []

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mtv_mcp.core.errors import MtvError
-from mtv_mcp.core.plan.migration import build_migration, cancel_change, parse_cutover
+from mtv_mcp.core.plan.migration import build_migration, cancel_change, format_time, parse_cutover
 from mtv_mcp.core.plan.readiness import start_blockers
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -84,7 +86,9 @@ def test_warm_cutover_defaults_to_one_hour_and_a_past_one_is_flagged() -> None:
     assert past.command.endswith("--cutover 2026-03-01T08:00:00Z")
 
 
-@pytest.mark.parametrize("text", ["tomorrow", "2026-03-01T08:00:00", "", "2026-13-01T00:00:00Z"])
+@pytest.mark.parametrize(
+    "text", ["tomorrow", "2026-03-01T08:00:00", "", "2026-13-01T00:00:00Z", "0001-01-01T00:00:00+01:00"]
+)
 def test_cutover_needs_rfc3339_with_a_zone(text: str) -> None:
     with pytest.raises(MtvError, match="is not an RFC 3339 time with a time zone"):
         parse_cutover(text)
@@ -115,3 +119,22 @@ def test_cancel_names_unknown_vms() -> None:
     with pytest.raises(MtvError, match="plan wave1 has no VM 'nope'") as error:
         cancel_change(PLAN, {"metadata": {"name": "m"}}, ["web", "nope"])
     assert error.value.hint == "name VMs of the plan by name or id: web (vm-1), db (vm-2), app (vm-3)"
+
+
+@given(st.text(max_size=40))
+def test_cutover_parser_answers_a_utc_time_or_a_clear_error(text: str) -> None:
+    try:
+        when: datetime | MtvError = parse_cutover(text)
+    except MtvError as error:
+        when = error
+    if isinstance(when, MtvError):
+        assert when.field == "cutover"
+    else:
+        assert when.utcoffset() == timedelta(0)
+
+
+@given(st.datetimes(timezones=st.timezones(), min_value=datetime(1970, 1, 2), max_value=datetime(9998, 1, 1)))
+def test_cutover_round_trips_through_the_migration_text(moment: datetime) -> None:
+    text = format_time(moment)
+    assert format_time(parse_cutover(text)) == text
+    assert parse_cutover(text) == moment.astimezone(UTC).replace(microsecond=0)
