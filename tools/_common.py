@@ -50,9 +50,10 @@ class ToolDefinition:
         return text
 
     def annotations_for(self, *, read_only: bool) -> ToolAnnotations:
-        """On a read-only server a writing tool can only dry-run, so it is read-only too."""
+        """On a read-only server a writing tool can only dry-run, so it is read-only (and not destructive)."""
         if read_only and self.writes:
-            return self.annotations.model_copy(update={"read_only_hint": True, "idempotent_hint": True})
+            update = {"read_only_hint": True, "destructive_hint": False, "idempotent_hint": True}
+            return self.annotations.model_copy(update=update)
         return self.annotations
 
 

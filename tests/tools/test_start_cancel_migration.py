@@ -23,6 +23,7 @@ from mtv_mcp.sandbox.controller.facts import VmFacts
 from mtv_mcp.sandbox.identity import VIEWER_TOKEN
 from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.app import create_server
+from mtv_mcp.server.session import list_tools
 from mtv_mcp.tools import cancel_migration, create_plan, start_migration
 
 pytestmark = pytest.mark.anyio
@@ -323,3 +324,22 @@ async def test_a_viewer_cannot_start_and_a_failed_create_leaves_nothing(sandbox:
     assert "500" in text(failed)
     assert migrations(sandbox) == []
     assert sandbox.store.list("pods", TARGET) == []
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_annotations_say_what_each_tool_may_do(read_only: bool) -> None:
+    tools = {tool["name"]: tool for tool in list_tools(Settings(read_only=read_only))}
+    start, cancel = tools["start_migration"]["annotations"], tools["cancel_migration"]["annotations"]
+    assert start == {"readOnlyHint": read_only, "destructiveHint": False, "idempotentHint": True, "openWorldHint": True}
+    assert cancel == {
+        "readOnlyHint": read_only,
+        "destructiveHint": not read_only,
+        "idempotentHint": True,
+        "openWorldHint": True,
+    }
+    assert (
+        tools["cancel_migration"]["description"].endswith(
+            "This server is read-only: only dry runs (dry_run=true) are possible."
+        )
+        is read_only
+    )
