@@ -56,7 +56,7 @@ def _placement(cluster: ClusterClient, plan: dict[str, Any], force: bool, warnin
     notes: list[str] = []
     provider_type = plan_provider_type(cluster, plan, notes)
     if provider_type is not None and not provider_has_convertor(provider_type):
-        return [f"a {provider_type} source runs no virt-v2v convertor pods"]
+        return [f"no convertor pods: Forklift runs no virt-v2v pod for a {provider_type} source"]
     try:
         preview: PlacementPreview | None = plan_preview(cluster, plan, notes)
     except ClusterError as error:

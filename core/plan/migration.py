@@ -11,6 +11,7 @@ then cancels those VMs (``pkg/controller/plan/migration.go``: ``execute`` marks 
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -166,14 +167,26 @@ def cancel_change(plan: dict[str, Any], migration: dict[str, Any], vms: Sequence
             added.append({"id": vm_id, "name": str(vm.get("name") or "")})
     merged = [*current, *added]
     patch = {"spec": {"cancel": merged}} if added else {}
-    name, namespace = _meta(plan).get("name"), _meta(plan).get("namespace")
-    names = [str(ref["name"]) for ref in added if ref["name"]]
-    words = ["kubectl", "mtv", "cancel", "plan", str(name), "-n", str(namespace), "--vms", ",".join(names)]
     label = f"Migration {_meta(migration).get('name')} spec.cancel"
     return CancelChange(
         cancel=cancel,
         skipped=skipped,
         merge_patch=patch,
         diff=yaml_diff(current, merged, old_label=f"{label} (now)", new_label=f"{label} (after)") if added else "",
-        command=" ".join(shlex.quote(word) for word in words) if added else "",
+        command=_cancel_command(plan, migration, added, patch) if added else "",
     )
+
+
+def _cancel_command(
+    plan: dict[str, Any], migration: dict[str, Any], added: list[dict[str, str]], patch: dict[str, Any]
+) -> str:
+    """``kubectl mtv cancel plan --vms`` (it takes VM names), or the merge patch when a VM has no name."""
+    namespace = str(_meta(plan).get("namespace"))
+    if all(ref["name"] for ref in added):
+        names = ",".join(ref["name"] for ref in added)
+        words = ["kubectl", "mtv", "cancel", "plan", str(_meta(plan).get("name")), "-n", namespace, "--vms", names]
+    else:
+        body = json.dumps(patch, separators=(",", ":"))
+        words = ["kubectl", "patch", "migration", str(_meta(migration).get("name")), "-n", namespace]
+        words += ["--type", "merge", "-p", body]
+    return " ".join(shlex.quote(word) for word in words)

@@ -115,6 +115,15 @@ def test_cancel_keeps_existing_entries_and_skips_finished_vms() -> None:
     assert (nothing.merge_patch, nothing.diff, nothing.command) == ({}, "", "")
 
 
+def test_cancel_of_a_vm_without_a_name_is_a_kubectl_patch() -> None:
+    plan = {**PLAN, "spec": {"vms": [{"id": "vm-9"}]}}
+    change = cancel_change(plan, {"metadata": {"name": "wave1-abcde"}}, ["vm-9"])
+    assert change.command == (
+        "kubectl patch migration wave1-abcde -n openshift-mtv --type merge -p "
+        """'{"spec":{"cancel":[{"id":"vm-9","name":""}]}}'"""
+    )
+
+
 def test_cancel_names_unknown_vms() -> None:
     with pytest.raises(MtvError, match="plan wave1 has no VM 'nope'") as error:
         cancel_change(PLAN, {"metadata": {"name": "m"}}, ["web", "nope"])
