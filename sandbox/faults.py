@@ -6,12 +6,16 @@ A rule is written ``[METHOD ]PATH_GLOB=ACTION[xCOUNT]``:
 - ``PATH_GLOB`` — a shell-style pattern over the URL path without the query, ``*`` crossing
   ``/`` (``/providers*`` hits ``/providers`` and everything below it);
 - ``ACTION`` — an HTTP status (``500``, ``503``, ``429``; answered with a Kubernetes ``Status``
-  body), ``delay:SECONDS`` (wait, then serve normally), ``drop`` (close the connection without
-  answering) or ``hang`` (hold the request until the client gives up, or until the rule is removed —
+  body; a 2xx status has an empty body, as Forklift's inventory answers ``206 Partial Content``
+  while a provider is still loading: ``EnsureParity`` in kubev2v/forklift
+  ``pkg/lib/inventory/web/handler.go``, written with ``ctx.Status`` by the handlers of
+  ``pkg/controller/provider/web/``), ``delay:SECONDS`` (wait, then serve normally), ``drop``
+  (close the connection without answering) or ``hang`` (hold the request until the client gives up, or until the rule is removed —
   then it is served normally);
 - ``xCOUNT`` — apply to the first COUNT matching requests only (default: all).
 
-Examples: ``GET /providers*=500``, ``/api/v1/namespaces/*/pods*=delay:0.5``,
+Examples: ``GET /providers*=500``, ``GET /providers/*=206x1`` (one "still loading" answer),
+``/api/v1/namespaces/*/pods*=delay:0.5``,
 ``POST /apis/forklift.konveyor.io/*=dropx1`` (drop the next POST only).
 
 From tests: ``sb.faults.add("GET /providers*=503x2")`` returns the ``FaultRule`` (``hits`` counts
@@ -185,6 +189,10 @@ class FaultMiddleware:
 
 
 async def _send_status(send: Send, rule: FaultRule) -> None:
+    if rule.status < 300:
+        await send({"type": "http.response.start", "status": rule.status, "headers": [(b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
+        return
     reason = _REASONS.get(rule.status, "InternalError" if rule.status >= 500 else "BadRequest")
     body = json.dumps(
         {

@@ -19,6 +19,9 @@ from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory.models import ProviderRef
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+# Forklift answers 206 with an empty body while a provider's inventory is not in parity with the
+# provider yet (``EnsureParity``, kubev2v/forklift pkg/lib/inventory/web/handler.go): still loading.
+STILL_LOADING = 206
 DETAIL = 4  # what kubectl-mtv asks for; the vSphere VM list is full detail regardless
 TLS_HINT = "pass the inventory's CA with --inventory-ca, or --inventory-insecure for a test cluster"
 
@@ -81,7 +84,7 @@ class InventoryClient:
 
         def attempt(seconds: float) -> httpx.Response:
             response = self._http.get(path, params=params, timeout=seconds)
-            if response.status_code in RETRYABLE_STATUSES:
+            if response.status_code in RETRYABLE_STATUSES or response.status_code == STILL_LOADING:
                 raise _RetryableStatusError(response)
             return response
 
@@ -94,7 +97,7 @@ class InventoryClient:
             response = error.response
         except httpx.HTTPError as error:
             raise self._transport_error(error, what) from None
-        if response.status_code >= 400:
+        if response.status_code >= 400 or response.status_code == STILL_LOADING:
             raise self._status_error(response, what)
         try:
             data = json.loads(response.content) if response.content else None
@@ -144,6 +147,12 @@ class InventoryClient:
     def _status_error(self, response: httpx.Response, what: str) -> InventoryError:
         status = response.status_code
         excerpt = response.text[:200].strip()
+        if status == STILL_LOADING:
+            return InventoryError(
+                f"the Forklift inventory answered 206 Partial Content (still loading) for {what}",
+                status=status,
+                hint="Forklift is still reading the provider; try again in a minute (refresh=true)",
+            )
         if status == 401:
             return InventoryError(
                 f"the Forklift inventory rejected the credentials (401) while fetching {what}",

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from mtv_mcp.core.inventory.cache import InventoryCache
-from mtv_mcp.core.inventory.client import InventoryClient, InventoryError
+from mtv_mcp.core.inventory.client import STILL_LOADING, InventoryClient, InventoryError
 from mtv_mcp.core.inventory.connection import Connection
 from mtv_mcp.core.inventory.enrich import enrich_vms
 from mtv_mcp.core.inventory.models import VM, EnrichedInventory, ProviderRef
@@ -23,7 +23,7 @@ def _joined(inventory: InventoryClient, provider: ProviderRef) -> tuple[dict[str
         try:
             tables[name] = inventory.collection(provider, name)
         except InventoryError as error:
-            if error.status == 0 or error.status >= 500:
+            if error.status in (0, STILL_LOADING) or error.status >= 500:
                 raise
             warnings.append(
                 f"could not read the {name} of provider '{provider.name}' ({error.message}); "
@@ -71,7 +71,23 @@ def load_vms(
             return cached
     inventory = connection.inventory
     provider = provider_ref(find_provider(connection.cluster, provider_name, namespace))
-    vms, warnings = fetch_inventory(inventory, provider)
+    try:
+        vms, warnings = fetch_inventory(inventory, provider)
+    except InventoryError as error:
+        if error.status == STILL_LOADING:
+            raise InventoryError(
+                f"the inventory of provider '{provider.name}' is still loading (provider phase: {provider.phase}); "
+                "an empty answer now would not mean zero VMs",
+                status=error.status,
+                hint=error.hint,
+            ) from None
+        raise
+    if provider.phase != "Ready":
+        warnings.insert(
+            0,
+            f"provider '{provider.name}' is not Ready (phase {provider.phase}): "
+            "its inventory may be stale or incomplete",
+        )
     provider = provider.model_copy(update={"vm_count": len(vms)})
     loaded = EnrichedInventory(
         provider=provider, vms=vms, base_url=connection.inventory_url, fetched_at=time.time(), warnings=tuple(warnings)

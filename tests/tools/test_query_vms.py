@@ -300,3 +300,23 @@ async def test_namespace_scoped_tenant_can_query(sandbox: Sandbox) -> None:
         result = await c.call_tool("query_vms", {"provider": "vsphere-prod", "query": "where cpuCount >= 16"})
     assert not result.is_error, text_of(result)
     assert sorted(names(result)) == ["gpu-render-01", "win-sql-01"]
+
+
+async def test_provider_still_loading_is_retried_never_cached_and_said(sandbox: Sandbox) -> None:
+    """Forklift answers 206 with an empty body until the provider's inventory is in parity
+    (forklift pkg/lib/inventory/web/handler.go EnsureParity); that is not "zero VMs"."""
+    async with client(sandbox, request_timeout=2) as c:
+
+        async def query() -> Any:
+            return await c.call_tool("query_vms", {"provider": "vsphere-prod", "refresh": True})
+
+        with sandbox.faults.injected("GET /providers/*=206x1") as (once,):
+            retried = await query()
+        with sandbox.faults.injected("GET /providers/*/vms=206"):
+            loading = await query()
+        after = await c.call_tool("query_vms", {"provider": "vsphere-prod"})
+    assert once.hits == 1
+    assert retried.structured_content["total"] == TOTAL
+    assert loading.is_error
+    assert "the inventory of provider 'vsphere-prod' is still loading (provider phase: Ready)" in text_of(loading)
+    assert after.structured_content["total"] == TOTAL  # nothing empty was cached

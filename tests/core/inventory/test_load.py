@@ -148,3 +148,14 @@ def test_route_url_scheme_follows_tls() -> None:
     )
     assert route_url({"spec": {"host": "127.0.0.1:8080"}}) == "http://127.0.0.1:8080"
     assert route_url({"spec": {}}) is None
+
+
+def test_provider_not_ready_is_said(sandbox: Sandbox) -> None:
+    before = sandbox.store.get("providers", "openshift-mtv", "ovirt-legacy")["status"]
+    sandbox.store.patch("providers", "openshift-mtv", "ovirt-legacy", {"status": {"phase": "ConnectionFailed"}})
+    try:
+        loaded = load(runtime_for(sandbox), token(ADMIN, sandbox.url), "ovirt-legacy", refresh=True)
+    finally:
+        sandbox.store.patch("providers", "openshift-mtv", "ovirt-legacy", {"status": before})
+    assert loaded.provider.phase == "ConnectionFailed"
+    assert loaded.warnings[0].startswith("provider 'ovirt-legacy' is not Ready (phase ConnectionFailed)")
