@@ -10,8 +10,8 @@ A rule is written ``[METHOD ]PATH_GLOB=ACTION[xCOUNT]``:
   while a provider is still loading: ``EnsureParity`` in kubev2v/forklift
   ``pkg/lib/inventory/web/handler.go``, written with ``ctx.Status`` by the handlers of
   ``pkg/controller/provider/web/``), ``delay:SECONDS`` (wait, then serve normally), ``drop``
-  (close the connection without answering) or ``hang`` (hold the request until the client gives up, or until the rule is removed —
-  then it is served normally);
+  (close the connection without answering) or ``hang`` (hold the request until the client gives
+  up, or until the rule is removed — then it is served normally);
 - ``xCOUNT`` — apply to the first COUNT matching requests only (default: all).
 
 Examples: ``GET /providers*=500``, ``GET /providers/*=206x1`` (one "still loading" answer),
