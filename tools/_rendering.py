@@ -14,6 +14,12 @@ def preview_lines(preview: PlacementPreview) -> list[str]:
     """The placement preview as text."""
     selector = ", ".join(f"{k}={v}" for k, v in preview.node_selector.items()) or "none"
     lines = [f"placement preview in {preview.target_namespace} (node selector: {selector}):"]
+    pod = preview.pod
+    asked = ", ".join(f"{k} {v}" for k, v in pod.requests.items())
+    lines.append(
+        f"- modelled pod requests {asked} (limits cpu {pod.limits['cpu']}, memory {pod.limits['memory']}); "
+        f"from {pod.source}"
+    )
     if preview.would_stay_pending:
         lines.append(f"- would stay Pending: {preview.scheduler_message}")
         lines += [f"  cause: {r.detail} → {r.fix}" for r in preview.causes if not r.expected]

@@ -58,7 +58,7 @@ def _placement(cluster: ClusterClient, plan: dict[str, Any], force: bool, warnin
     if provider_type is not None and not provider_has_convertor(provider_type):
         return [f"no convertor pods: Forklift runs no virt-v2v pod for a {provider_type} source"]
     try:
-        preview: PlacementPreview | None = plan_preview(cluster, plan, notes)
+        preview: PlacementPreview | None = plan_preview(cluster, plan, notes, provider_type)
     except ClusterError as error:
         warnings.append(f"placement not checked: {error.message}")
         return []

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mtv_mcp.core.cluster import ClusterClient, ClusterError
 from mtv_mcp.core.cluster.forklift import true_conditions
 from mtv_mcp.core.cluster.visibility import ClusterView, read_cluster_view
+from mtv_mcp.core.convertor.controller_settings import cluster_convertor_settings
 from mtv_mcp.core.convertor.events import (
     EventSummary,
     events_by_pod,
@@ -376,9 +377,11 @@ def _optional(read: Any, what: str, notes: list[str], *args: Any, **kwargs: Any)
     return result
 
 
-def plan_preview(cluster: ClusterClient, plan: Mapping[str, Any], notes: list[str]) -> PlacementPreview | None:
-    """Where the plan's convertor pods would go under its rules now (None without a target namespace
-    or when the nodes are not visible)."""
+def plan_preview(
+    cluster: ClusterClient, plan: Mapping[str, Any], notes: list[str], provider_type: str | None = None
+) -> PlacementPreview | None:
+    """Where the plan's convertor pods would go under its rules and the cluster's ForkliftController
+    settings now (None without a target namespace or when the nodes are not visible)."""
     spec = plan.get("spec") or {}
     target = spec.get("targetNamespace")
     if not target:
@@ -386,6 +389,7 @@ def plan_preview(cluster: ClusterClient, plan: Mapping[str, Any], notes: list[st
     view = read_cluster_view(cluster, notes, str(target))
     if not view.nodes_visible:
         return None
+    settings, resources = cluster_convertor_settings(cluster, provider_type=provider_type)
     return preview_placement(
         str(target),
         node_selector=spec.get("convertorNodeSelector"),
@@ -394,6 +398,8 @@ def plan_preview(cluster: ClusterClient, plan: Mapping[str, Any], notes: list[st
         nodes=view.nodes,
         pods=view.pods,
         namespaces=view.namespaces,
+        settings=settings,
+        resources=resources,
     )
 
 
@@ -469,7 +475,7 @@ def inspect_plan_convertors(
             f"plan '{plan_name}' has no Migration yet, so no convertor pods exist; start it (start_migration) to "
             "create them. The preview shows where its convertor pods would go under its rules now",
         )
-        preview = plan_preview(cluster, plan, notes)
+        preview = plan_preview(cluster, plan, notes, provider_type)
         return _without_pods(plan, namespace, preview=preview, **common)
     migration_meta = chosen.get("metadata") or {}
     pods = find_pods(cluster, plan, str(migration_meta.get("uid")), vm_ref[0] if vm_ref else None)

@@ -1,7 +1,8 @@
 """The placement preview: where a convertor pod with given rules could run, before any plan exists.
 
 The pod is ``pod_template.preview_convertor_pod`` (node selector plus KVM's schedulable label,
-affinity or Forklift's default spreading, requests with the KVM device) evaluated by
+affinity or Forklift's default spreading, requests with the KVM device as the cluster's
+ForkliftController and the source type set them: ``controller_settings``) evaluated by
 ``core.placement`` against the live nodes and pods. Fitting nodes come ranked by score; every
 excluded node has its reasons; when none fits the pod "would stay Pending", with the scheduler's
 message decoded into causes and fixes.
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mtv_mcp.core.cluster import ClusterClient
 from mtv_mcp.core.cluster.visibility import read_cluster_view
+from mtv_mcp.core.convertor.controller_settings import ConvertorResources, cluster_convertor_settings, describe
 from mtv_mcp.core.convertor.pod_status import NodePlace, node_place
 from mtv_mcp.core.convertor.pod_template import ConvertorSettings, preview_convertor_pod
 from mtv_mcp.core.convertor.scheduling import Reason, decode_failed_scheduling
@@ -52,6 +54,7 @@ class PlacementPreview(BaseModel):
     target_namespace: str
     node_selector: dict[str, str] = Field(description="The pod's effective node selector (KVM label included)")
     kvm_requested: bool
+    pod: ConvertorResources = Field(description="Requests, limits and KVM modelled, and where they come from")
     candidates: list[CandidateNode] = Field(description="Nodes that fit, best first")
     excluded: list[ExcludedNode]
     would_stay_pending: bool = Field(description="No node can take the pod: it would stay Pending")
@@ -69,9 +72,14 @@ def preview_placement(
     namespaces: Sequence[Mapping[str, Any]],
     labels: Mapping[str, str] | None = None,
     settings: ConvertorSettings | None = None,
+    resources: ConvertorResources | None = None,
 ) -> PlacementPreview:
-    """The preview on the given cluster objects (``affinity`` None: Forklift's default spreading)."""
+    """The preview on the given cluster objects (``affinity`` None: Forklift's default spreading).
+
+    ``resources`` says where ``settings`` came from (default: Forklift's defaults, no cluster read).
+    """
     settings = settings or ConvertorSettings()
+    resources = resources or describe(settings, "Forklift's defaults (no ForkliftController read)", {})
     pod = preview_convertor_pod(
         target_namespace, node_selector=node_selector, affinity=affinity, labels=labels, settings=settings
     )
@@ -96,6 +104,7 @@ def preview_placement(
         target_namespace=target_namespace,
         node_selector=dict(pod["spec"]["nodeSelector"]),
         kvm_requested=settings.kvm_requested,
+        pod=resources,
         candidates=candidates,
         excluded=[ExcludedNode(node=v.node, reasons=v.reasons) for v in result.verdicts if not v.fits],
         would_stay_pending=not candidates,
@@ -111,20 +120,22 @@ def preview_on_cluster(
     node_selector: Mapping[str, str] | None,
     affinity: Mapping[str, Any] | None,
     labels: Mapping[str, str] | None = None,
-    settings: ConvertorSettings | None = None,
     notes: list[str],
+    provider_type: str | None = None,
 ) -> PlacementPreview | None:
-    """The preview against the cluster's nodes, pods and namespaces; None (with a note) when the
-    user may not see the nodes."""
+    """The preview against the cluster's nodes, pods and namespaces, with its ForkliftController's
+    settings; None (with a note) when the user may not see the nodes."""
     view = read_cluster_view(cluster, notes, target_namespace)
     if not view.nodes_visible:
         return None
+    settings, resources = cluster_convertor_settings(cluster, provider_type=provider_type)
     return preview_placement(
         target_namespace,
         node_selector=node_selector,
         affinity=affinity,
         labels=labels,
         settings=settings,
+        resources=resources,
         nodes=view.nodes,
         pods=view.pods,
         namespaces=view.namespaces,

@@ -328,14 +328,34 @@ class MigrationController:
         self._schedule(run, now_dt)
 
     def _settings_for(self, plan: dict[str, Any]) -> ConvertorSettings:
-        """The controller settings, with the source provider's ``vddkInitImage`` when none is set globally."""
-        settings = self.options.settings
+        """The controller settings as the store's ForkliftController and the source provider shape them.
+
+        The operator hands ``virt_v2v_container_{requests,limits}_{cpu,memory}`` and
+        ``virt_v2v_dont_request_kvm`` to the controller, which reads them in
+        ``pkg/settings/migration.go``; the provider's type decides KVM (``shouldRequestKVM``) and its
+        ``vddkInitImage`` is used when none is set globally.
+        """
+        update: dict[str, Any] = {}
+        for controller in self.store.list("forkliftcontrollers")[:1]:
+            spec = controller.get("spec") or {}
+            for part in ("requests", "limits"):
+                for resource in ("cpu", "memory"):
+                    value = spec.get(f"virt_v2v_container_{part}_{resource}")
+                    if value:
+                        update[f"{part}_{resource}"] = str(value)
+            if str(spec.get("virt_v2v_dont_request_kvm", "")).lower() == "true":
+                update["request_kvm"] = False
         ref = ((plan["spec"].get("provider") or {}).get("source")) or {}
         provider = self.store.find(
             "providers", ref.get("namespace") or plan["metadata"]["namespace"], ref.get("name") or ""
         )
-        image = (((provider or {}).get("spec") or {}).get("settings") or {}).get("vddkInitImage")
-        return settings.model_copy(update={"vddk_image": image}) if image and not settings.vddk_image else settings
+        provider_spec = (provider or {}).get("spec") or {}
+        if provider_spec.get("type") in ("vsphere", "ova", "hyperv", "ec2"):
+            update["provider_type"] = provider_spec["type"]
+        image = (provider_spec.get("settings") or {}).get("vddkInitImage")
+        if image and not self.options.settings.vddk_image:
+            update["vddk_image"] = image
+        return self.options.settings.model_copy(update=update)
 
     def _uses_conversion_cr(self) -> bool:
         settings = self.options.settings

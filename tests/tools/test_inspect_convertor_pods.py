@@ -275,7 +275,7 @@ async def test_off_rule_oom_and_pending_in_one_migration(live: Sandbox) -> None:
     assert oom["phase"] == "Failed"
     assert oom["container"]["oom_killed"] is True
     assert oom["container"]["exit_code"] == 137
-    assert oom["findings"][0] == "virt-v2v was OOMKilled (memory limit 8Gi)"
+    assert oom["findings"][0] == "virt-v2v was OOMKilled (memory limit 12Gi)"  # the demo ForkliftController
     violations = " ".join(oom["rules"]["violations"])
     assert "node affinity/selector" in violations
     assert "anti-affinity" in violations
@@ -340,3 +340,14 @@ async def test_deep_inspection_pods_in_the_plan_namespace_are_found(live: Sandbo
     assert len(result.structured_content["pods"]) == 4
     only_pg = await inspect(live, vm="pg-prod-01")
     assert all(p["kind"] != "deep-inspection" for p in only_pg.structured_content["pods"])
+
+
+async def test_preview_models_the_pod_the_controller_then_creates(live: Sandbox) -> None:
+    previewed = (await inspect(live, plan="wave2-db")).structured_content["preview"]["pod"]
+    assert previewed["source"] == "ForkliftController openshift-mtv/forklift-controller"
+    assert previewed["provider_type"] == "vsphere"
+    name = start_migration(live, {})
+    result = await inspect(live, migration=name)
+    for pod in result.structured_content["pods"]:
+        assert pod["requests"] == previewed["requests"], pod["name"]
+        assert pod["limits"] == previewed["limits"], pod["name"]

@@ -126,3 +126,32 @@ async def test_namespace_scoped_tenant_is_told_nodes_are_hidden(demo: Sandbox) -
     assert not result.is_error, result.content[0].text
     assert result.structured_content["placement"] is None
     assert any(w.startswith("nodes are not visible to this user") for w in result.structured_content["warnings"])
+
+
+async def test_preview_models_the_forklift_controller_settings(demo: Sandbox) -> None:
+    result = await preview(demo, OSD_STORAGE, node_selector="storage=sas")
+    pod = result.structured_content["placement"]["pod"]
+    assert pod["requests"] == {"cpu": "2000m", "memory": "2Gi", "devices.kubevirt.io/kvm": "1"}
+    assert pod["limits"] == {"cpu": "6000m", "memory": "12Gi", "devices.kubevirt.io/kvm": "1"}
+    assert pod["source"].startswith("ForkliftController openshift-mtv/forklift-controller")
+    assert "vSphere assumed" in pod["source"]
+    assert pod["changed"]["virt_v2v_container_requests_memory"] == "2Gi"
+    assert "modelled pod requests cpu 2000m, memory 2Gi, devices.kubevirt.io/kvm 1" in result.content[0].text
+
+
+async def test_preview_without_kvm_when_the_controller_says_so(sandbox_crds: Path | None, tmp_path: Path) -> None:
+    (tmp_path / "kube").symlink_to(DATA_ROOT / "demo" / "kube", target_is_directory=True)
+    with Sandbox.start(data=tmp_path, crds=sandbox_crds) as sandbox:
+        sandbox.store.patch(
+            "forkliftcontrollers",
+            "openshift-mtv",
+            "forklift-controller",
+            {"spec": {"virt_v2v_dont_request_kvm": "true"}},
+        )
+        result = await preview(sandbox, OSD_STORAGE, node_selector="storage=sas")
+    placement = result.structured_content["placement"]
+    assert placement["pod"]["kvm_requested"] is False
+    assert "devices.kubevirt.io/kvm" not in placement["pod"]["requests"]
+    assert placement["kvm_requested"] is False
+    assert placement["node_selector"] == {"storage": "sas"}
+    assert sorted(candidates(result)) == ["worker-0", "worker-1", "worker-2"]
