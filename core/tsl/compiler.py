@@ -13,7 +13,14 @@ from typing import Any
 from mtv_mcp.core.tsl import ast, values
 from mtv_mcp.core.tsl.diagnostics import looks_like_time, non_date_literals, not_a_date_error
 from mtv_mcp.core.tsl.errors import QueryError, query_error
-from mtv_mcp.core.tsl.patterns import like_matcher, regex_matcher, validate_regex
+from mtv_mcp.core.tsl.patterns import (
+    PlainText,
+    like_literal,
+    like_matcher,
+    regex_literal,
+    regex_matcher,
+    validate_regex,
+)
 from mtv_mcp.core.tsl.printer import print_expr
 
 BOOL, NUM, STR, TIME, LIST, ANY = "true/false", "a number", "a string", "a date", "a list", "any"
@@ -58,6 +65,7 @@ class Program:
     order: list[tuple[Callable[[Any], Any], bool]]
     sites: list[Site]
     source: str = field(repr=False, default="")
+    code: str = field(repr=False, default="")  # the generated Python, for reading
 
 
 class _Generator:
@@ -66,6 +74,7 @@ class _Generator:
         self.names: dict[str, Any] = dict(HELPERS)
         self.sites: list[Site] = []
         self.temps = 0
+        self.defs: list[str] = []
         self.aliases = {item.alias: item.expr for item in query.select if item.alias}
 
     # -- helpers ---------------------------------------------------------------------------
@@ -178,7 +187,9 @@ class _Generator:
         ):
             left, found = self.expr(arg.left, False)
             self.check_comparison(arg, found, NUM)
-            return f"_{node.name}_ord({arg.op!r}, {left}, {arg.right.value!r}, {self.site(arg)})", BOOL
+            generic = f"_{node.name}_ord({arg.op!r}, {left}, {arg.right.value!r}, {self.site(arg)})"
+            test = f"_v {arg.op} {arg.right.value!r}"
+            return self.fused(arg.left, node.name, test, generic), BOOL
         code, found = self.expr(arg, False)
         site = self.site(node)
         if node.name == "len":
@@ -187,10 +198,65 @@ class _Generator:
             return f"(len({temp}) if type({temp} := {code}) is list else _len({temp}, {site}))", NUM
         if node.name == "sum":
             self.require(arg, found, (LIST, ANY), "`sum` needs a list of numbers")
-            return f"_sum({code}, {site})", NUM
+            return self.fused(arg, "sum", "", f"_sum({code}, {site})"), NUM
         example = f"{node.name}(disks.iops > 1000)"
         self.require(arg, found, (LIST, BOOL, ANY), f"`{node.name}` needs conditions, e.g. {example}")
         return f"_{node.name}({code}, {site})", BOOL
+
+    def fused(self, node: ast.Expr, reducer: str, test: str, generic: str) -> str:
+        """``sum``/``any``/``all`` over ``items[*].key`` (or ``items.key``) as one loop without a list.
+
+        The loop handles a list of objects whose values are numbers or missing; anything else
+        (a float for ``sum``, whose total must equal ``sum()`` exactly, a string, a nested list)
+        leaves it for ``generic``, which gives the answer, the skip or the error of the plain path.
+        """
+        items = self.spread_items(node)
+        if items is None:
+            return generic
+        items_code, key = items
+        number = "type(_v) is int" if reducer == "sum" else "type(_v) is int or type(_v) is float"
+        body = {
+            "sum": ("_s = 0", "_s += _v", "_s"),
+            "any": ("_s = False", f"if {test}:\n                        _s = True", "_s"),
+            "all": (
+                "_s, _seen = True, False",
+                f"_seen = True\n                    if not ({test}):\n                        _s = False",
+                "_s and _seen",
+            ),
+        }
+        start, step, answer = body[reducer]
+        name = f"_f{len(self.defs)}"
+        self.defs.append(
+            f"def {name}(_xs, r):\n"
+            f"    if type(_xs) is list:\n"
+            f"        {start}\n"
+            f"        for _e in _xs:\n"
+            f"            if type(_e) is dict:\n"
+            f"                _v = _e.get({key!r})\n"
+            f"                if {number}:\n"
+            f"                    {step}\n"
+            f"                    continue\n"
+            f"                if _v is None:\n"
+            f"                    continue\n"
+            f"            break\n"
+            f"        else:\n"
+            f"            return {answer}\n"
+            f"    return {generic}"
+        )
+        return f"{name}({items_code}, r)"
+
+    def spread_items(self, node: ast.Expr) -> tuple[str, str] | None:
+        """For ``items[*].key`` or ``items.key`` (a field of the record): the code of ``items`` and ``key``."""
+        if not isinstance(node, ast.Path):
+            return None
+        steps = node.steps
+        if len(steps) == 2 and all(type(step) is str for step in steps):
+            return f"r.get({steps[0]!r})", str(steps[1])
+        if len(steps) >= 3 and isinstance(steps[-2], ast.Wildcard) and isinstance(steps[-1], str):
+            prefix = steps[:-2]
+            if all(type(step) is str for step in prefix):
+                return self.path(ast.Path(prefix, pos=node.pos), prefix, False, False)[0], steps[-1]
+        return None
 
     def arithmetic(self, node: ast.Binary) -> tuple[str, str]:
         left, left_kind = self.expr(node.left, False)
@@ -211,18 +277,26 @@ class _Generator:
             raise self.list_error(node)
         result = LIST if left_kind == LIST else BOOL
         site = self.site(node)
+        counted = isinstance(node.left, ast.Func) and node.left.name in ("len", "sum")
         if scalar and op in NEGATED:
-            positive = self.fast_comparison(NEGATED[op], node.right, left, right, site)
+            positive = self.fast_comparison(NEGATED[op], node.right, left, right, site, counted=counted)
             if positive is not None:
                 return f"(not {positive})", BOOL
-        fast = self.fast_comparison(op, node.right, left, right, site) if scalar else None
+        fast = self.fast_comparison(op, node.right, left, right, site, counted=counted) if scalar else None
         return fast or f"_cmp({op!r}, {left}, {right}, {site}, {scalar})", result
 
-    def fast_comparison(self, op: str, literal: ast.Expr, left: str, right: str, site: int) -> str | None:
-        """Inline code for ``value OP literal`` in a condition; None when no shortcut applies."""
+    def fast_comparison(
+        self, op: str, literal: ast.Expr, left: str, right: str, site: int, *, counted: bool
+    ) -> str | None:
+        """Inline code for ``value OP literal`` in a condition; None when no shortcut applies.
+
+        ``counted``: the value comes from ``len`` or ``sum``, so it is a number (or the record skips).
+        """
+        number = isinstance(literal, ast.Number)
+        if counted and number and (op in values.ORDER_OPS or op == "="):
+            return f"({left} {'==' if op == '=' else op} {right})"
         temp = self.temp()
         slow = f"_cmp({op!r}, {temp}, {right}, {site}, True)"
-        number = isinstance(literal, ast.Number)
         if op in values.ORDER_OPS and (number or isinstance(literal, ast.String)):
             test = "in _NUM" if number else "is str"
             return f"({temp} {op} {right} if type({temp} := {left}) {test} else {slow})"
@@ -231,6 +305,9 @@ class _Generator:
         if op == "=" and isinstance(literal, ast.String):
             return f"(({temp} := {left}) == {right} or {slow_list(temp, slow)})"
         if op in ("like", "ilike", "~=") and isinstance(literal, ast.String):
+            text = regex_literal(literal.value) if op == "~=" else like_literal(literal.value, op == "ilike")
+            if text is not None:
+                return f"({plain_text_test(text, temp)} if type({temp} := {left}) is str else {slow})"
             matcher = regex_matcher(literal.value) if op == "~=" else like_matcher(literal.value, op == "ilike")
             return f"({self.const(matcher)}({temp}) if type({temp} := {left}) is str else {slow})"
         if op == "in" and isinstance(literal, ast.Array) and literal.items:
@@ -312,6 +389,16 @@ class _Generator:
         return code if found == BOOL else f"_truth({code}, {self.site(node)})"
 
 
+def plain_text_test(text: PlainText, temp: str) -> str:
+    """Inline code testing the string in ``temp`` against a plain-text pattern."""
+    value = f"{temp}.lower()" if text.insensitive else temp
+    if text.where == "equal":
+        return f"({value} == {text.text!r})"
+    if text.where == "within":
+        return f"({text.text!r} in {value})"
+    return f"{value}.{'startswith' if text.where == 'prefix' else 'endswith'}({text.text!r})"
+
+
 def slow_list(temp: str, slow: str) -> str:
     """The slow path of an equality shortcut: only a list on the left needs more work."""
     return f"(type({temp}) is list and {slow})"
@@ -329,10 +416,11 @@ def generate(query: ast.Query) -> Program:
         "def _filter(records):",
         f"    return [r for r in records if {condition}]",
     ]
+    lines += generator.defs
     lines += [f"def _select{index}(r):\n    return {code}" for index, (_, code) in enumerate(selects)]
     lines += [f"def _order{index}(r):\n    return {code}" for index, (code, _) in enumerate(orders)]
-    namespace = generator.names
-    exec(compile("\n".join(lines), "<tsl>", "exec"), namespace)
+    namespace, code = generator.names, "\n".join(lines)
+    exec(compile(code, "<tsl>", "exec"), namespace)
     return Program(
         match=namespace["_match"],
         filter=namespace["_filter"],
@@ -340,6 +428,7 @@ def generate(query: ast.Query) -> Program:
         order=[(namespace[f"_order{index}"], descending) for index, (_, descending) in enumerate(orders)],
         sites=generator.sites,
         source=query.source,
+        code=code,
     )
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Literal, NamedTuple
 
 import re2
 from re2 import _re2  # the binding's matcher: ~5x faster than re2.search, same engine
 
 Matcher = Callable[[str], bool]
+Where = Literal["equal", "prefix", "suffix", "within"]
 
 _LITERAL = re.compile(r"(?:[\w \-,:;=@#'\"/<>!&]|\\[.\\+*?()\[\]{}|^$/-])*")
 _UNANCHORED = re2._Anchor.UNANCHORED
@@ -24,27 +26,60 @@ _ANCHORED = re2._Anchor.ANCHOR_BOTH
 def regex_matcher(pattern: str) -> Matcher:
     """A search (unanchored) with RE2 syntax; raises ValueError for an invalid pattern."""
     compiled = _compile(pattern)
-    return _literal_regex(pattern) or _search(compiled, _UNANCHORED)
+    literal = regex_literal(pattern)
+    return literal_matcher(literal) if literal is not None else _search(compiled, _UNANCHORED)
 
 
 @lru_cache(maxsize=1024)
 def like_matcher(pattern: str, insensitive: bool) -> Matcher:
     """``like``: ``%`` is any run of characters, ``_`` one character, the rest is literal."""
+    literal = like_literal(pattern, insensitive)
+    if literal is not None:
+        return literal_matcher(literal)
     if insensitive:
         lowered = like_matcher(pattern.lower(), False)
         return lambda value: lowered(value.lower())
-    if "_" not in pattern:
-        pieces = pattern.split("%")
-        if len(pieces) == 1:
-            return pattern.__eq__
-        if len(pieces) == 2 and pieces[0] and not pieces[1]:
-            return lambda value: value.startswith(pieces[0])
-        if len(pieces) == 2 and not pieces[0]:
-            return lambda value: value.endswith(pieces[1])
-        if len(pieces) == 3 and not pieces[0] and not pieces[2]:
-            return lambda value: pieces[1] in value
     regex = "(?s)" + "".join(".*" if c == "%" else "." if c == "_" else re2.escape(c) for c in pattern)
     return _search(_compile(regex), _ANCHORED)
+
+
+class PlainText(NamedTuple):
+    """A pattern that is plain text: ``value`` is, starts with, ends with or contains ``text``."""
+
+    text: str
+    where: Where
+    insensitive: bool
+
+
+def like_literal(pattern: str, insensitive: bool) -> PlainText | None:
+    """The plain-text form of a ``like`` pattern (``db``, ``db%``, ``%db``, ``%db%``), or None."""
+    text = pattern.lower() if insensitive else pattern
+    if "_" in text:
+        return None
+    pieces = text.split("%")
+    if len(pieces) == 1:
+        return PlainText(text, "equal", insensitive)
+    if len(pieces) == 2 and pieces[0] and not pieces[1]:
+        return PlainText(pieces[0], "prefix", insensitive)
+    if len(pieces) == 2 and not pieces[0]:
+        return PlainText(pieces[1], "suffix", insensitive)
+    if len(pieces) == 3 and not pieces[0] and not pieces[2]:
+        return PlainText(pieces[1], "within", insensitive)
+    return None
+
+
+def literal_matcher(literal: PlainText) -> Matcher:
+    """The test for a plain-text pattern."""
+    text = literal.text
+    if literal.where == "equal":
+        test: Matcher = text.__eq__
+    elif literal.where == "prefix":
+        test = lambda value: value.startswith(text)  # noqa: E731
+    elif literal.where == "suffix":
+        test = lambda value: value.endswith(text)  # noqa: E731
+    else:
+        test = lambda value: text in value  # noqa: E731
+    return (lambda value: test(value.lower())) if literal.insensitive else test
 
 
 def validate_regex(pattern: str) -> str | None:
@@ -76,8 +111,8 @@ def _search(compiled: object, anchor: object) -> Matcher:
     return test
 
 
-def _literal_regex(pattern: str) -> Matcher | None:
-    """A substring test for ``(?i)``-flagged plain text with optional ``.*``/``^``/``$`` ends."""
+def regex_literal(pattern: str) -> PlainText | None:
+    """The plain-text form of a regex: ``(?i)``-flagged text with optional ``.*``/``^``/``$`` ends."""
     text, insensitive = pattern, False
     if text.startswith("(?i)"):
         text, insensitive = text[4:], True
@@ -90,12 +125,5 @@ def _literal_regex(pattern: str) -> Matcher | None:
     literal = re.sub(r"\\(.)", r"\1", text)
     if insensitive:
         literal = literal.lower()
-    if start and end:
-        test: Matcher = literal.__eq__
-    elif start:
-        test = lambda value: value.startswith(literal)  # noqa: E731
-    elif end:
-        test = lambda value: value.endswith(literal)  # noqa: E731
-    else:
-        test = lambda value: literal in value  # noqa: E731
-    return (lambda value: test(value.lower())) if insensitive else test
+    where: Where = "equal" if start and end else "prefix" if start else "suffix" if end else "within"
+    return PlainText(literal, where, insensitive)

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mtv_mcp.core.tsl import QueryError, ast, compile_query, parse_query, print_query
+from mtv_mcp.core.tsl import QueryError, ast, compile_query, parse_query, print_query, values
 from mtv_mcp.core.tsl.lexer import DATE_RE, KEYWORDS, TIMESTAMP_RE
 from tests.core.tsl.walker import outcome
 
@@ -138,5 +138,47 @@ def test_compiled_code_agrees_with_a_tree_walker(where: ast.Expr, rows: list[dic
     except QueryError:
         assume(False)
         return
+    for record in rows:
+        assert _compiled_outcome(where, record, compiled) == outcome(where, record), record
+
+
+item_values = st.one_of(
+    st.none(), st.integers(-3, 3), st.sampled_from([0.5, -1.5, 2.5]), st.booleans(), st.sampled_from(["a", "2"])
+)
+fused_records = st.dictionaries(
+    st.just("xs"),
+    st.one_of(
+        st.lists(
+            st.dictionaries(st.sampled_from(["v", "w"]), item_values | st.lists(item_values, max_size=2)), max_size=4
+        ),
+        st.lists(st.one_of(st.none(), st.integers(0, 2)), max_size=2),
+        item_values,
+        st.dictionaries(st.just("v"), item_values),
+    ),
+)
+fused_paths = st.sampled_from([("xs", ast.Wildcard(), "v"), ("xs", "v")]).map(ast.Path)
+fused_conditions = st.one_of(
+    st.builds(
+        lambda name, path, op, bound: ast.Func(name, ast.Binary(op, path, ast.Number(bound))),
+        st.sampled_from(["any", "all"]),
+        fused_paths,
+        st.sampled_from(sorted(values.ORDER_OPS)),
+        st.integers(-1, 2),
+    ),
+    st.builds(
+        lambda path, op, bound: ast.Binary(op, ast.Func("sum", path), ast.Number(bound)),
+        fused_paths,
+        st.sampled_from(["<", ">=", "=", "!="]),
+        st.integers(-2, 4),
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(fused_conditions, st.lists(fused_records, min_size=1, max_size=4))
+def test_fused_reducer_loops_agree_with_a_tree_walker(where: ast.Expr, rows: list[dict[str, Any]]) -> None:
+    """sum/any/all over ``xs[*].v`` run as one generated loop; odd values leave it for the plain path."""
+    compiled = compile_query(ast.Query(where=where, source=print_query(ast.Query(where=where))))
+    assert "for _e in _xs" in compiled._program.code
     for record in rows:
         assert _compiled_outcome(where, record, compiled) == outcome(where, record), record
