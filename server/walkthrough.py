@@ -104,6 +104,11 @@ STEPS = (
         {"plan": "wave2-storage", "vms": "win-ad-01", "dry_run": False},
     ),
     Step(
+        "The canceled VM reads Canceled and has no convertor pod any more.",
+        "inspect_convertor_pods",
+        {"plan": "wave2-storage", "vm": "win-ad-01"},
+    ),
+    Step(
         "Starting plan wave2-db is refused: it is not Ready, and the reasons come with fixes.",
         "start_migration",
         {"plan": "wave2-db"},

@@ -254,6 +254,15 @@ def _vm_statuses(migration: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {str(vm.get("id")): vm for vm in (migration.get("status") or {}).get("vms") or []}
 
 
+def _canceled_vms(migration: Mapping[str, Any], vm_id: str | None) -> list[str]:
+    """The Migration's VMs whose Canceled condition is true (only ``vm_id`` when given)."""
+    return [
+        f"{vm.get('name') or '?'} ({vm.get('id')})"
+        for vm in (migration.get("status") or {}).get("vms") or []
+        if (vm_id is None or vm.get("id") == vm_id) and "Canceled" in true_conditions({"status": vm})
+    ]
+
+
 @dataclass
 class _Context:
     """What every pod of one inspection shares."""
@@ -496,6 +505,9 @@ def inspect_plan_convertors(
     reports = [pod_report(ctx, pod) for pod in pods]
     if ctx.log_problem:
         notes.append(f"logs unreadable: {ctx.log_problem}")
+    canceled = _canceled_vms(chosen, vm_ref[0] if vm_ref else None)
+    if canceled:
+        notes.append(f"canceled (Migration spec.cancel; Forklift deleted their convertor pods): {', '.join(canceled)}")
     if not pods:
         notes.append(
             f"Migration '{migration_meta.get('name')}' has no conversion pods in {target}"

@@ -32,6 +32,7 @@ def test_demo_walks_through_every_tool_and_prints_the_assistant_config(tmp_path:
     assert "patched convertorAffinity of plan wave2-storage" in out
     assert "started plan wave2-storage: Migration wave2-storage-" in out
     assert "canceled win-ad-01 (vm-2060) in Migration wave2-storage-" in out
+    assert "canceled (Migration spec.cancel; Forklift deleted their convertor pods): win-ad-01 (vm-2060)" in out
     assert "plan wave1 (openshift-mtv) already runs; nothing was started" in out
     assert "SharedDisks-vm-2042: Virtual Machines pg-prod-02 are running with attached shared disk" in out
     assert "did you mean PREFER?" in out

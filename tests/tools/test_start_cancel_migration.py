@@ -24,7 +24,7 @@ from mtv_mcp.sandbox.identity import VIEWER_TOKEN
 from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.app import create_server
 from mtv_mcp.server.session import list_tools
-from mtv_mcp.tools import cancel_migration, create_plan, start_migration
+from mtv_mcp.tools import cancel_migration, create_plan, inspect_convertor_pods, start_migration
 
 pytestmark = pytest.mark.anyio
 DATA = Path(__file__).resolve().parents[1] / "sandbox" / "controller" / "data"
@@ -49,7 +49,7 @@ def sandbox(crd_dir: Path) -> Iterator[Sandbox]:
 
 async def call(sandbox: Sandbox, tool: str, read_only: bool = False, **arguments: Any) -> CallToolResult:
     settings = Settings(kubeconfig=sandbox.kubeconfig_path, request_timeout=5, read_only=read_only)
-    server = create_server(settings, tools=[start_migration.TOOL, cancel_migration.TOOL])
+    server = create_server(settings, tools=[start_migration.TOOL, cancel_migration.TOOL, inspect_convertor_pods.TOOL])
     async with Client(server) as client:
         return await client.call_tool(tool, arguments)
 
@@ -158,6 +158,13 @@ async def test_start_then_pods_follow_the_rules_cancel_one_vm_then_all(sandbox: 
     assert vm_status(sandbox, name, "vm-2041")["phase"] != "Completed"
     killed = [e for e in sandbox.store.list("events", TARGET) if e["reason"] == "Killing"]
     assert len(killed) == 1
+    inspected = await call(sandbox, "inspect_convertor_pods", plan="wave1", log_lines=0)
+    assert inspected.structured_content is not None
+    assert sorted(pod["vm_id"] for pod in inspected.structured_content["pods"]) == ["vm-2041", "vm-2061"]
+    assert (
+        "canceled (Migration spec.cancel; Forklift deleted their convertor pods): web-frontend-01 (vm-2050)"
+        in inspected.structured_content["notes"]
+    )
 
     repeat = await call(sandbox, "cancel_migration", plan="wave1", vms="web-frontend-01", dry_run=False)
     assert repeat.structured_content is not None
