@@ -310,7 +310,7 @@ async def test_error_pattern_in_the_log_is_a_root_cause(live: Sandbox) -> None:
     assert any(f.startswith("log: virt-v2v found no operating system") for f in pod["findings"])
 
 
-def _deep_inspection_pod(plan_uid: str, vm_id: str) -> dict[str, Any]:
+def _deep_inspection_pod(plan_uid: str, vm_id: str) -> Any:  # a V1Pod body as a dict (the client takes both)
     """A deep-inspection pod as Forklift makes it: in the Plan's namespace, no ``migration`` label."""
     return {
         "apiVersion": "v1",
