@@ -11,6 +11,7 @@ from types import ModuleType
 
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.server import commands
+from mtv_mcp.server.logs import DEFAULT_LEVEL, configure_logging
 from mtv_mcp.server.version import package_version
 
 USAGE_ERROR = 2
@@ -46,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return USAGE_ERROR
+    configure_logging(getattr(args, "log_level", DEFAULT_LEVEL))
     try:
         status: int = handler(args)
     except MtvError as error:

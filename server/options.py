@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from mtv_mcp.core.config import DEFAULT_NAMESPACE, Settings
+from mtv_mcp.server.logs import DEFAULT_LEVEL, LEVELS
 
 INVENTORY_URL_ENV = "MTV_INVENTORY_URL"
 
@@ -47,6 +48,12 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
         default=40_000,
         metavar="N",
         help="cap the text part of tool results at N characters (0: no cap)",
+    )
+    behaviour.add_argument(
+        "--log-level",
+        choices=LEVELS,
+        default=DEFAULT_LEVEL,
+        help=f"log mtv-mcp's requests and retries on stderr from this level (default: {DEFAULT_LEVEL})",
     )
     behaviour.add_argument(
         "--timeout",

@@ -10,31 +10,25 @@ Every answer is plain JSON (dicts as the API serves them, camelCase keys), not t
 from __future__ import annotations
 
 import json
+import logging
 import os
+import time
 from types import TracebackType
 from typing import Any, Literal
 
 from mtv_mcp.core.cluster import kinds
-from mtv_mcp.core.cluster.errors import ClusterError, Operation, status_error, transport_error
+from mtv_mcp.core.cluster.errors import Operation, client_error, status_error, transport_error
 from mtv_mcp.core.cluster.kinds import Kind
-from mtv_mcp.core.cluster.retry import call_with_retries
 from mtv_mcp.core.cluster.version import ForkliftVersion, detect_forklift_version
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import SERVICE_ACCOUNT_DIR, Credentials
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.retry import RETRYABLE_STATUSES, RetryableStatus, call_with_retries
 
-RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+log = logging.getLogger(__name__)
+
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
-
-
-class _RetryableStatusError(Exception):
-    """An error answer worth another try (carries the answer)."""
-
-    def __init__(self, status: int, body: bytes) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
 
 
 def _kube_configuration(credentials: Credentials) -> tuple[Any, str | None]:
@@ -164,34 +158,33 @@ class ClusterClient:
         )
 
         def attempt(seconds: float) -> bytes:
+            started = time.monotonic()
             response = self._api.call_api(method, url, header_params=dict(headers), body=body, _request_timeout=seconds)
             data: bytes = response.read()
+            log.debug("%s %s -> %d in %.0f ms", method, path, response.status, (time.monotonic() - started) * 1000)
             if 200 <= response.status < 300:
                 return data
             if response.status in RETRYABLE_STATUSES:
-                raise _RetryableStatusError(response.status, data)
+                raise RetryableStatus(response.status, data)
             raise status_error(op, response.status, data, self.server)
 
         def retryable(error: BaseException) -> bool:
             if method != "GET":
                 return False
-            if isinstance(error, _RetryableStatusError):
+            if isinstance(error, RetryableStatus):
                 return True
             return isinstance(error, urllib3.exceptions.HTTPError) and not isinstance(
                 error, urllib3.exceptions.TimeoutError
             )
 
         try:
-            data = call_with_retries(attempt, timeout=self.timeout, retryable=retryable)
-        except _RetryableStatusError as error:
-            raise status_error(op, error.status, error.body, self.server) from None
-        except ApiException as error:  # the client reports TLS failures this way
-            raise ClusterError(
-                f"TLS connection to the Kubernetes API at {self.server} failed: {error.reason}",
-                status=0,
-                hint="pass the cluster's CA with --certificate-authority, or --insecure-skip-tls-verify",
-            ) from None
+            data = call_with_retries(attempt, timeout=self.timeout, retryable=retryable, what=f"{method} {path}")
+        except RetryableStatus as error:
+            raise status_error(op, error.status, error.answer, self.server) from None
+        except ApiException as error:  # the client reports TLS failures, and requests it cannot encode, this way
+            raise client_error(op, error, self.server) from None
         except (urllib3.exceptions.HTTPError, ConnectionError) as error:
+            log.debug("%s %s -> no answer: %s", method, path, type(error).__name__)
             raise transport_error(op, error, self.server, self.timeout) from None
         if text:
             return data.decode("utf-8", errors="replace")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +41,18 @@ class Operation:
 
 
 class ClusterError(MtvError):
-    """A Kubernetes API call failed; ``status`` is the HTTP status (0 when no answer came)."""
+    """A Kubernetes API call failed; ``status`` is the HTTP status of the answer (None: no answer)."""
 
-    def __init__(self, message: str, *, status: int, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.status = status
+
+
+class ClusterUnreachable(ClusterError):  # noqa: N818 - reads as what happened
+    """No HTTP answer came: the connection was refused, timed out, was dropped, or TLS failed."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, status=None, hint=hint)
 
 
 def _status_body(body: bytes | str | None) -> dict[str, Any]:
@@ -116,34 +124,48 @@ def status_error(op: Operation, status: int, body: bytes | str | None, server: s
     )
 
 
-def transport_error(op: Operation, error: BaseException, server: str, timeout: float) -> ClusterError:
+def transport_error(op: Operation, error: BaseException, server: str, timeout: float) -> ClusterUnreachable:
     """The error for a call that got no HTTP answer: refused, dropped, timed out, TLS failure."""
     import urllib3.exceptions as u3  # noqa: PLC0415 - urllib3 comes with the lazily imported client
 
     cause = error.reason if isinstance(error, u3.MaxRetryError) and error.reason else error
     # NewConnectionError is a kind of TimeoutError in urllib3, so it is tested first.
     if isinstance(cause, u3.NewConnectionError | u3.NameResolutionError):
-        return ClusterError(
+        return ClusterUnreachable(
             f"cannot reach the Kubernetes API at {server} to {op.describe()}: connection failed",
-            status=0,
             hint="check the server URL (--server or the kubeconfig's cluster) and that the cluster is up",
         )
     if isinstance(cause, u3.TimeoutError):
-        return ClusterError(
+        return ClusterUnreachable(
             f"the Kubernetes API at {server} did not answer within {timeout:g} s while trying to {op.describe()}",
-            status=0,
             hint="the API server is slow or unreachable; try again, or raise --timeout",
         )
-    if isinstance(cause, u3.SSLError) or "SSL" in type(cause).__name__ or "CERTIFICATE" in str(cause):
-        return ClusterError(
-            f"TLS verification of the Kubernetes API at {server} failed: {cause}",
-            status=0,
-            hint="pass the cluster's CA with --certificate-authority, or --insecure-skip-tls-verify for a test cluster",
-        )
+    if isinstance(cause, u3.SSLError | ssl.SSLError):
+        return tls_error(server, cause)
     if isinstance(cause, u3.ProtocolError | u3.HTTPError | ConnectionError):
-        return ClusterError(
+        return ClusterUnreachable(
             f"the connection to the Kubernetes API at {server} was dropped while trying to {op.describe()}",
-            status=0,
             hint="a proxy or the API server closed the connection; try again",
         )
     raise error
+
+
+def tls_error(server: str, cause: object) -> ClusterUnreachable:
+    return ClusterUnreachable(
+        f"TLS verification of the Kubernetes API at {server} failed: {cause}",
+        hint="pass the cluster's CA with --certificate-authority, or --insecure-skip-tls-verify for a test cluster",
+    )
+
+
+def client_error(op: Operation, error: Any, server: str) -> ClusterError:
+    """The error for the client's own ``ApiException``: a TLS failure (``SSLError``), or a request it
+    could not encode (upstream ``kubernetes/client/rest.py``)."""
+    reason = str(getattr(error, "reason", "") or error)
+    kind, _, detail = reason.partition("\n")
+    if kind == "SSLError":
+        return tls_error(server, detail or kind)
+    return ClusterError(
+        f"the Kubernetes client could not send the request to {op.describe()}: {' '.join(reason.split())}",
+        status=None,
+        hint="this is a bug in mtv-mcp; please report it with the tool call that caused it",
+    )

@@ -5,7 +5,9 @@ and errors that say what was fetched and how to fix it.
 from __future__ import annotations
 
 import json
+import logging
 import ssl
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -13,12 +15,13 @@ from urllib.parse import quote
 
 import httpx
 
-from mtv_mcp.core.cluster.retry import call_with_retries
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory.models import ProviderRef
+from mtv_mcp.core.retry import RETRYABLE_STATUSES, RetryableStatus, call_with_retries
 
-RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+log = logging.getLogger(__name__)
+
 # Forklift answers 206 with an empty body while a provider's inventory is not in parity with the
 # provider yet (``EnsureParity``, kubev2v/forklift pkg/lib/inventory/web/handler.go): still loading.
 STILL_LOADING = 206
@@ -27,17 +30,18 @@ TLS_HINT = "pass the inventory's CA with --inventory-ca, or --inventory-insecure
 
 
 class InventoryError(MtvError):
-    """The inventory service failed or refused; ``status`` is 0 when no HTTP answer came."""
+    """The inventory service failed or refused; ``status`` is the HTTP status (None: no answer)."""
 
-    def __init__(self, message: str, *, status: int, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.status = status
 
 
-class _RetryableStatusError(Exception):
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
+class InventoryUnreachable(InventoryError):  # noqa: N818 - reads as what happened
+    """No HTTP answer came: the connection was refused, timed out, was dropped, or TLS failed."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, status=None, hint=hint)
 
 
 def tls_verify(ca_file: Path | None, insecure: bool) -> ssl.SSLContext | bool:
@@ -83,19 +87,22 @@ class InventoryClient:
         """The decoded JSON at ``path`` (``null``/empty bodies read as ``[]``); ``what`` names it in errors."""
 
         def attempt(seconds: float) -> httpx.Response:
+            started = time.monotonic()
             response = self._http.get(path, params=params, timeout=seconds)
+            log.debug("GET %s -> %d in %.0f ms", path, response.status_code, (time.monotonic() - started) * 1000)
             if response.status_code in RETRYABLE_STATUSES or response.status_code == STILL_LOADING:
-                raise _RetryableStatusError(response)
+                raise RetryableStatus(response.status_code, response)
             return response
 
         def retryable(error: BaseException) -> bool:
-            return isinstance(error, _RetryableStatusError | httpx.ConnectError | httpx.RemoteProtocolError)
+            return isinstance(error, RetryableStatus | httpx.ConnectError | httpx.RemoteProtocolError)
 
         try:
-            response = call_with_retries(attempt, timeout=self.timeout, retryable=retryable)
-        except _RetryableStatusError as error:
-            response = error.response
+            response = call_with_retries(attempt, timeout=self.timeout, retryable=retryable, what=f"GET {path}")
+        except RetryableStatus as error:
+            response = error.answer
         except httpx.HTTPError as error:
+            log.debug("GET %s -> no answer: %s", path, type(error).__name__)
             raise self._transport_error(error, what) from None
         if response.status_code >= 400 or response.status_code == STILL_LOADING:
             raise self._status_error(response, what)
@@ -185,27 +192,34 @@ class InventoryClient:
             hint="the inventory service is failing or overloaded; try again in a moment",
         )
 
-    def _transport_error(self, error: httpx.HTTPError, what: str) -> InventoryError:
+    def _transport_error(self, error: httpx.HTTPError, what: str) -> InventoryUnreachable:
         url = self.base_url
         if isinstance(error, httpx.TimeoutException) and not isinstance(error, httpx.ConnectTimeout):
-            return InventoryError(
+            return InventoryUnreachable(
                 f"the Forklift inventory at {url} did not answer within {self.timeout:g} s while sending {what}",
-                status=0,
                 hint="the inventory is slow or overloaded (large providers take longer); try again, or raise --timeout",
             )
-        text = str(error)
-        if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
-            return InventoryError(
-                f"TLS verification of the Forklift inventory at {url} failed: {text}", status=0, hint=TLS_HINT
+        tls = _tls_cause(error)
+        if tls is not None:
+            return InventoryUnreachable(
+                f"TLS verification of the Forklift inventory at {url} failed: {tls}", hint=TLS_HINT
             )
         if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
-            return InventoryError(
+            return InventoryUnreachable(
                 f"cannot reach the Forklift inventory at {url} to fetch {what}",
-                status=0,
                 hint="check --inventory-url / $MTV_INVENTORY_URL or the forklift-inventory Route",
             )
-        return InventoryError(
+        return InventoryUnreachable(
             f"the connection to the Forklift inventory at {url} was dropped while fetching {what}",
-            status=0,
             hint="a proxy or the inventory service closed the connection; try again",
         )
+
+
+def _tls_cause(error: BaseException) -> ssl.SSLError | None:
+    """The TLS failure behind a transport error (httpx chains the ``ssl`` exception), if any."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None

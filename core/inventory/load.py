@@ -23,7 +23,7 @@ def _joined(inventory: InventoryClient, provider: ProviderRef) -> tuple[dict[str
         try:
             tables[name] = inventory.collection(provider, name)
         except InventoryError as error:
-            if error.status in (0, STILL_LOADING) or error.status >= 500:
+            if error.status is None or error.status == STILL_LOADING or error.status >= 500:
                 raise
             warnings.append(
                 f"could not read the {name} of provider '{provider.name}' ({error.message}); "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,8 +102,6 @@ def run(args: argparse.Namespace) -> int:
         update={"call_timeout": args.call_timeout, "max_concurrent_calls": args.max_calls}
     )
     listener = _http_listener(settings, args) if args.http else None
-    for noisy in ("httpx", "mcp", "kubernetes", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     with cluster_for(settings if listener is None else listener.settings, demo=args.demo) as effective:
         if listener is not None:
             listener.serve(effective)

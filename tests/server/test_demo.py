@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,10 +73,22 @@ def test_call_prints_json_or_the_tool_error(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     result = json.loads(ok.stdout)
     assert all(vm["memoryGB"] >= 64 for vm in result["vms"])
+    assert ok.stderr == ""  # no library INFO lines at the default --log-level warning
     bad = run_cli(tmp_path, "call", "--demo", "query_vms", "--json", '{"provider": "vsphere-prod", "query": "where ("}')
     assert bad.returncode == 2
     assert "column" in bad.stderr
     assert bad.stdout == ""
+
+
+def test_log_level_debug_logs_requests_on_stderr_only(tmp_path: Path) -> None:
+    completed = run_cli(
+        tmp_path, "call", "--demo", "--log-level", "debug", "query_vms", "--arg", "provider=vsphere-prod"
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["provider"] == "vsphere-prod"
+    requests = [line for line in completed.stderr.splitlines() if "mtv_mcp.core.inventory.client" in line]
+    assert any(re.search(r"DEBUG .*: GET /providers -> 200 in \d+ ms$", line) for line in requests), requests
+    assert "HTTP Request" not in completed.stderr  # httpx stays at warning
 
 
 def test_call_rejects_malformed_arguments(tmp_path: Path) -> None:

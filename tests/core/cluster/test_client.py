@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from mtv_mcp.core.cluster import ClusterClient, ClusterError, kinds
+from mtv_mcp.core.cluster import ClusterClient, ClusterError, ClusterUnreachable, kinds
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import Credentials, resolve_credentials
 from mtv_mcp.core.errors import MtvError
@@ -166,6 +168,22 @@ def test_reads_are_retried_after_503(cluster_sandbox: Sandbox) -> None:
         assert len(cluster.list_nodes()) == 3
 
 
+def test_requests_and_retries_are_logged_without_the_token(
+    cluster_sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        caplog.at_level(logging.DEBUG, logger="mtv_mcp"),
+        connect(cluster_sandbox, token=cluster_sandbox.admin_token) as cluster,
+        cluster_sandbox.faults.injected("GET /api/v1/nodes=503x1"),
+    ):
+        cluster.list_nodes()
+    messages = [record.getMessage() for record in caplog.records]
+    assert re.fullmatch(r"GET /api/v1/nodes -> 503 in \d+ ms", messages[0])
+    assert messages[1] == "GET /api/v1/nodes: attempt 1 of 3 failed (HTTP 503); retrying in 0.2 s"
+    assert re.fullmatch(r"GET /api/v1/nodes -> 200 in \d+ ms", messages[2])
+    assert not any(cluster_sandbox.admin_token in text for text in [*messages, caplog.text])
+
+
 def test_persistent_failure_and_dropped_writes_are_errors(cluster_sandbox: Sandbox) -> None:
     with connect(cluster_sandbox) as cluster:
         with cluster_sandbox.faults.injected("GET /api/v1/nodes=500"), pytest.raises(ClusterError) as failed:
@@ -187,3 +205,31 @@ def test_unreachable_server() -> None:
     assert (
         caught.value.message == "cannot reach the Kubernetes API at http://127.0.0.1:9 to list nodes: connection failed"
     )
+    assert isinstance(caught.value, ClusterUnreachable)
+    assert caught.value.status is None
+
+
+def test_an_error_answer_is_not_unreachable(cluster_sandbox: Sandbox) -> None:
+    with (
+        connect(cluster_sandbox) as cluster,
+        cluster_sandbox.faults.injected("GET /api/v1/nodes=500"),
+        pytest.raises(ClusterError) as failed,
+    ):
+        cluster.list_nodes()
+    assert not isinstance(failed.value, ClusterUnreachable)
+    assert failed.value.status == 500
+
+
+def test_untrusted_certificate_is_a_tls_failure(crd_dir: Path) -> None:
+    with Sandbox.start(data=DATA, crds=crd_dir, tls=True) as sandbox:
+        settings = Settings(kube_server=sandbox.url, kube_token=SecretStr(sandbox.admin_token), request_timeout=2)
+        with (
+            ClusterClient.connect(resolve_credentials(settings), settings) as cluster,
+            pytest.raises(ClusterUnreachable) as caught,
+        ):
+            cluster.list_nodes()
+        assert caught.value.message.startswith(f"TLS verification of the Kubernetes API at {sandbox.url} failed")
+        assert "--certificate-authority" in str(caught.value.hint)
+        trusted = settings.model_copy(update={"kube_ca_file": sandbox.tls.cert_path if sandbox.tls else None})
+        with ClusterClient.connect(resolve_credentials(trusted), trusted) as cluster:
+            assert len(cluster.list_nodes()) == 3

@@ -4,6 +4,7 @@ enrichment, the cache."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import Credentials
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryClient, InventoryError, load_vms
+from mtv_mcp.core.inventory.client import TLS_HINT, InventoryUnreachable, tls_verify
 from mtv_mcp.core.inventory.discovery import route_url
 from mtv_mcp.core.runtime import Runtime
 from mtv_mcp.sandbox.runner import Sandbox
@@ -132,8 +134,36 @@ def test_unknown_provider_uid_is_provider_not_found(sandbox: Sandbox) -> None:
 
 def test_unreachable_inventory(sandbox: Sandbox) -> None:
     runtime = Runtime(Settings(inventory_url="http://127.0.0.1:9", request_timeout=2))
-    with pytest.raises(InventoryError, match=r"cannot reach the Forklift inventory at http://127.0.0.1:9"):
+    with pytest.raises(InventoryError, match=r"cannot reach the Forklift inventory at http://127.0.0.1:9") as caught:
         load(runtime, token(ADMIN, sandbox.url), "vsphere-prod")
+    assert isinstance(caught.value, InventoryUnreachable)
+    assert caught.value.status is None
+
+
+def test_untrusted_inventory_certificate_is_a_tls_failure(crd_dir: Path) -> None:
+    with Sandbox.start(data="demo", crds=crd_dir, tls=True) as tls_sandbox:
+        url = str(tls_sandbox.inventory_url)
+        with (
+            InventoryClient(url, ADMIN, timeout=2, verify=True) as client,
+            pytest.raises(InventoryUnreachable) as caught,
+        ):
+            client.providers()
+        assert caught.value.message.startswith(f"TLS verification of the Forklift inventory at {url} failed")
+        assert caught.value.hint == TLS_HINT
+        ca = tls_sandbox.tls.cert_path if tls_sandbox.tls else None
+        with InventoryClient(url, ADMIN, timeout=2, verify=tls_verify(ca, False)) as client:
+            assert client.find_provider("vsphere-prod", "openshift-mtv").type == "vsphere"
+
+
+def test_an_error_answer_is_not_unreachable(sandbox: Sandbox) -> None:
+    with (
+        sandbox.faults.injected("GET /providers=500"),
+        InventoryClient(str(sandbox.inventory_url), ADMIN, timeout=2, verify=True) as client,
+        pytest.raises(InventoryError) as caught,
+    ):
+        client.providers()
+    assert not isinstance(caught.value, InventoryUnreachable)
+    assert caught.value.status == 500
 
 
 def test_no_token_for_the_inventory(tmp_path: object) -> None:
