@@ -95,7 +95,8 @@ class InventoryClient:
             return response
 
         def retryable(error: BaseException) -> bool:
-            return isinstance(error, RetryableStatus | httpx.ConnectError | httpx.RemoteProtocolError)
+            transient = isinstance(error, RetryableStatus | httpx.ConnectError | httpx.RemoteProtocolError)
+            return transient and _tls_cause(error) is None  # a certificate does not fix itself
 
         try:
             response = call_with_retries(attempt, timeout=self.timeout, retryable=retryable, what=f"GET {path}")
