@@ -9,6 +9,7 @@ created with ``map_owner_patch(created_plan)`` (kubectl-mtv does the same).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -20,6 +21,7 @@ from mtv_mcp.core.plan import checks, maps
 from mtv_mcp.core.plan.kubectl_command import CommandLine, vms_flag_value
 from mtv_mcp.core.plan.labels import check_labels, parse_key_values
 from mtv_mcp.core.plan.models import (
+    NetworkMap,
     ObjectMeta,
     ObjectReference,
     Plan,
@@ -27,6 +29,7 @@ from mtv_mcp.core.plan.models import (
     PlanSpec,
     PlanVM,
     ProviderPair,
+    StorageMap,
 )
 from mtv_mcp.core.plan.request import PlanRequest
 
@@ -88,6 +91,216 @@ def _provider(obj: dict[str, Any], field: str) -> tuple[str, str, str]:
     return str(meta["name"]), str(meta["namespace"]), str(spec.get("type") or "")
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """What the cluster and the inventory contributed."""
+
+    vms: list[dict[str, Any]]
+    networks: Sequence[dict[str, Any]]
+    datastores: Sequence[dict[str, Any]]
+    storage_classes: Sequence[dict[str, Any]]
+    nads: Sequence[dict[str, Any]]
+    forklift_version: str | None
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """The request's placement fields, checked and parsed."""
+
+    target_namespace: str
+    convertor_labels: dict[str, str]
+    convertor_selector: dict[str, str]
+    convertor_affinity: Affinity | None
+    target_labels: dict[str, str]
+    target_selector: dict[str, str]
+    target_affinity: Affinity | None
+
+
+@dataclass(frozen=True)
+class _Providers:
+    """Source and destination, as the Plan references them."""
+
+    source_name: str
+    source_namespace: str
+    source_type: str
+    pair: ProviderPair
+
+
+@dataclass(frozen=True)
+class _Maps:
+    """The maps the plan references, and the ones this build creates."""
+
+    network_ref: ObjectReference
+    storage_ref: ObjectReference
+    network_map: NetworkMap | None
+    storage_map: StorageMap | None
+
+
+def _check(request: PlanRequest, vms: list[dict[str, Any]]) -> _Placement:
+    """Names, labels, selectors and affinities of the request, and the VMs (errors name the argument)."""
+    checks.check_dns_label(request.name, "name")
+    checks.check_dns_label(request.namespace, "namespace")
+    target_namespace = request.target_namespace or request.namespace
+    checks.check_dns_label(target_namespace, "target_namespace")
+    convertor_labels = _labels(request.convertor_labels, "convertor_labels")
+    checks.check_convertor_label_keys(convertor_labels)
+    placement = _Placement(
+        target_namespace=target_namespace,
+        convertor_labels=convertor_labels,
+        convertor_selector=_labels(request.convertor_node_selector, "convertor_node_selector"),
+        convertor_affinity=_affinity(request.convertor_affinity, "convertor_affinity"),
+        target_labels=_labels(request.target_labels, "target_labels"),
+        target_selector=_labels(request.target_node_selector, "target_node_selector"),
+        target_affinity=_affinity(request.target_affinity, "target_affinity"),
+    )
+    checks.check_vms(vms)
+    return placement
+
+
+def _resolve_providers(
+    request: PlanRequest, source_provider: dict[str, Any], target_provider: dict[str, Any], defaults: list[str]
+) -> _Providers:
+    """The providers, checked against the migration type (``defaults`` gets what was filled in)."""
+    source_name, source_ns, source_type = _provider(source_provider, "source")
+    target_name, target_ns, target_type = _provider(target_provider, "target")
+    if target_type != "openshift":
+        raise MtvError(
+            f"the target provider {target_name!r} is of type {target_type or 'unknown'}, not openshift",
+            field="target",
+            hint="migrate to an OpenShift/KubeVirt provider, usually 'host'",
+        )
+    if request.target_provider is None:
+        defaults.append(f"No target provider specified, using default OpenShift provider: {target_name}")
+    if request.target_namespace is None:
+        defaults.append(f"No target namespace specified, using plan namespace: {request.namespace}")
+    if request.migration_type == "live" and source_type != "openshift":
+        raise MtvError(
+            f"live migration moves VMs between OpenShift clusters; {source_name!r} is a {source_type} provider",
+            field="migration_type",
+            hint="use cold or warm for this source",
+        )
+    if request.migration_type == "conversion" and request.storage_map:
+        raise MtvError(
+            "a conversion-only plan must not have a storage map",
+            field="storage_map",
+            hint="drop storage_map; conversion works on PVCs that already exist",
+        )
+    pair = ProviderPair(
+        source=ObjectReference.forklift("Provider", source_name, source_ns),
+        destination=ObjectReference.forklift("Provider", target_name, target_ns),
+    )
+    return _Providers(source_name, source_ns, source_type, pair)
+
+
+def _network_map(
+    request: PlanRequest, providers: _Providers, target_namespace: str, inputs: _Inputs
+) -> tuple[str, NetworkMap | None]:
+    """The named NetworkMap, or a new one for the VMs' networks."""
+    if request.network_map is not None:
+        return request.network_map, None
+    maps.require_auto_map_support(providers.source_type, "network_map")
+    name = maps.network_map_name(request.name)
+    destination = maps.default_destination_network(
+        inputs.nads,
+        target_namespace=target_namespace,
+        plan_namespace=request.namespace,
+        requested=request.default_target_network,
+    )
+    built = maps.build_network_map(
+        name=name,
+        namespace=request.namespace,
+        providers=providers.pair,
+        vms=inputs.vms,
+        networks=inputs.networks,
+        default_destination=destination,
+    )
+    return name, built
+
+
+def _storage_map(
+    request: PlanRequest, providers: _Providers, inputs: _Inputs, warnings: list[str]
+) -> tuple[ObjectReference, StorageMap | None]:
+    """The named StorageMap, or a new one for the VMs' datastores (none for type conversion)."""
+    if request.migration_type == "conversion":
+        return ObjectReference(), None
+    if request.storage_map is not None:
+        return ObjectReference.forklift("StorageMap", request.storage_map, request.namespace), None
+    maps.require_auto_map_support(providers.source_type, "storage_map")
+    name = maps.storage_map_name(request.name)
+    storage_class = maps.default_storage_class(inputs.storage_classes, request.default_target_storage_class)
+    if not storage_class:
+        warnings.append(
+            "no StorageClass was visible, so the storage map names none (storageClass ''): the disks get "
+            "the cluster's default StorageClass; pass default_target_storage_class to choose one"
+        )
+    built = maps.build_storage_map(
+        name=name,
+        namespace=request.namespace,
+        providers=providers.pair,
+        vms=inputs.vms,
+        datastores=inputs.datastores,
+        storage_class=storage_class,
+    )
+    return ObjectReference.forklift("StorageMap", name, request.namespace), built
+
+
+def _maps(
+    request: PlanRequest, providers: _Providers, placement: _Placement, inputs: _Inputs, warnings: list[str]
+) -> _Maps:
+    network_name, network_map = _network_map(request, providers, placement.target_namespace, inputs)
+    storage_ref, storage_map = _storage_map(request, providers, inputs, warnings)
+    return _Maps(
+        network_ref=ObjectReference.forklift("NetworkMap", network_name, request.namespace),
+        storage_ref=storage_ref,
+        network_map=network_map,
+        storage_map=storage_map,
+    )
+
+
+def _spec(
+    request: PlanRequest, placement: _Placement, providers: _Providers, plan_maps: _Maps, vms: list[dict[str, Any]]
+) -> PlanSpec:
+    return PlanSpec(
+        target_namespace=placement.target_namespace,
+        provider=providers.pair,
+        map=PlanMap(network=plan_maps.network_ref, storage=plan_maps.storage_ref),
+        vms=[
+            PlanVM(id=str(vm["id"]), name=str(vm.get("name") or vm["id"]), namespace=vm.get("namespace")) for vm in vms
+        ],
+        type=request.migration_type,
+        warm=True if request.migration_type == "warm" else None,
+        target_labels=placement.target_labels or None,
+        target_node_selector=placement.target_selector or None,
+        target_affinity=placement.target_affinity,
+        target_power_state=request.target_power_state,
+        convertor_labels=placement.convertor_labels or None,
+        convertor_node_selector=placement.convertor_selector or None,
+        convertor_affinity=placement.convertor_affinity,
+        conversion_temp_storage_class=request.conversion_temp_storage_class,
+        conversion_temp_storage_size=request.conversion_temp_storage_size,
+        preserve_static_ips=True,
+        migrate_shared_disks=True,
+        pvc_name_template_use_generate_name=True,
+        run_preflight_inspection=True,
+        use_compatibility_mode=True,
+    )
+
+
+def _warnings(
+    request: PlanRequest, plan: dict[str, Any], placement: _Placement, providers: _Providers, inputs: _Inputs
+) -> list[str]:
+    """What the user should know about fields this Forklift or provider ignores, and about the VMs."""
+    set_fields = [name for name in checks.FIELDS_SINCE if name in plan["spec"]]
+    return [
+        *checks.version_warnings(set_fields, inputs.forklift_version),
+        *checks.provider_warnings(set_fields, providers.source_type),
+        *checks.warm_migration_warnings(set_fields, request.migration_type),
+        *checks.spreading_warnings(placement.convertor_affinity),
+        *checks.target_label_warnings(placement.target_labels),
+        *checks.critical_concern_warnings(inputs.vms),
+    ]
+
+
 def build_plan_objects(
     request: PlanRequest,
     *,
@@ -109,134 +322,22 @@ def build_plan_objects(
     ``target_provider`` is the resolved destination Provider (the user's or the default one);
     ``request.target_provider`` tells whether the user named it (only then the command has ``--target``).
     Errors name the create_plan argument (``source``, ``target``, ...).
+
+    Steps: check the request → resolve the providers → the maps → the spec → the warnings.
     """
-    checks.check_dns_label(request.name, "name")
-    checks.check_dns_label(request.namespace, "namespace")
-    target_namespace = request.target_namespace or request.namespace
-    checks.check_dns_label(target_namespace, "target_namespace")
-    convertor_labels = _labels(request.convertor_labels, "convertor_labels")
-    checks.check_convertor_label_keys(convertor_labels)
-    convertor_selector = _labels(request.convertor_node_selector, "convertor_node_selector")
-    target_labels = _labels(request.target_labels, "target_labels")
-    target_selector = _labels(request.target_node_selector, "target_node_selector")
-    convertor_affinity = _affinity(request.convertor_affinity, "convertor_affinity")
-    target_affinity = _affinity(request.target_affinity, "target_affinity")
-    checks.check_vms(vms)
-
-    source_name, source_ns, source_type = _provider(source_provider, "source")
+    inputs = _Inputs(vms, networks, datastores, storage_classes, nads, forklift_version)
+    placement = _check(request, vms)
     defaults: list[str] = []
-    target_name, target_ns, target_type = _provider(target_provider, "target")
-    if target_type != "openshift":
-        raise MtvError(
-            f"the target provider {target_name!r} is of type {target_type or 'unknown'}, not openshift",
-            field="target",
-            hint="migrate to an OpenShift/KubeVirt provider, usually 'host'",
-        )
-    if request.target_provider is None:
-        defaults.append(f"No target provider specified, using default OpenShift provider: {target_name}")
-    if request.target_namespace is None:
-        defaults.append(f"No target namespace specified, using plan namespace: {target_namespace}")
-
-    migration_type = request.migration_type
-    if migration_type == "live" and source_type != "openshift":
-        raise MtvError(
-            f"live migration moves VMs between OpenShift clusters; {source_name!r} is a {source_type} provider",
-            field="migration_type",
-            hint="use cold or warm for this source",
-        )
-    if migration_type == "conversion" and request.storage_map:
-        raise MtvError(
-            "a conversion-only plan must not have a storage map",
-            field="storage_map",
-            hint="drop storage_map; conversion works on PVCs that already exist",
-        )
+    providers = _resolve_providers(request, source_provider, target_provider, defaults)
     warnings = checks.check_temp_storage(
         request.conversion_temp_storage_class, request.conversion_temp_storage_size, storage_classes
     )
-
-    providers = ProviderPair(
-        source=ObjectReference.forklift("Provider", source_name, source_ns),
-        destination=ObjectReference.forklift("Provider", target_name, target_ns),
-    )
-    network_map = None
-    network_map_name = request.network_map
-    if network_map_name is None:
-        maps.require_auto_map_support(source_type, "network_map")
-        network_map_name = maps.network_map_name(request.name)
-        destination = maps.default_destination_network(
-            nads,
-            target_namespace=target_namespace,
-            plan_namespace=request.namespace,
-            requested=request.default_target_network,
-        )
-        network_map = maps.build_network_map(
-            name=network_map_name,
-            namespace=request.namespace,
-            providers=providers,
-            vms=vms,
-            networks=networks,
-            default_destination=destination,
-        )
-    storage_map = None
-    storage_ref = ObjectReference()
-    if migration_type != "conversion":
-        storage_map_name = request.storage_map
-        if storage_map_name is None:
-            maps.require_auto_map_support(source_type, "storage_map")
-            storage_map_name = maps.storage_map_name(request.name)
-            storage_class = maps.default_storage_class(storage_classes, request.default_target_storage_class)
-            if not storage_class:
-                warnings.append(
-                    "no StorageClass was visible, so the storage map names none (storageClass ''): the disks get "
-                    "the cluster's default StorageClass; pass default_target_storage_class to choose one"
-                )
-            storage_map = maps.build_storage_map(
-                name=storage_map_name,
-                namespace=request.namespace,
-                providers=providers,
-                vms=vms,
-                datastores=datastores,
-                storage_class=storage_class,
-            )
-        storage_ref = ObjectReference.forklift("StorageMap", storage_map_name, request.namespace)
-
-    spec = PlanSpec(
-        target_namespace=target_namespace,
-        provider=providers,
-        map=PlanMap(
-            network=ObjectReference.forklift("NetworkMap", network_map_name, request.namespace),
-            storage=storage_ref,
-        ),
-        vms=[
-            PlanVM(id=str(vm["id"]), name=str(vm.get("name") or vm["id"]), namespace=vm.get("namespace")) for vm in vms
-        ],
-        type=migration_type,
-        warm=True if migration_type == "warm" else None,
-        target_labels=target_labels or None,
-        target_node_selector=target_selector or None,
-        target_affinity=target_affinity,
-        target_power_state=request.target_power_state,
-        convertor_labels=convertor_labels or None,
-        convertor_node_selector=convertor_selector or None,
-        convertor_affinity=convertor_affinity,
-        conversion_temp_storage_class=request.conversion_temp_storage_class,
-        conversion_temp_storage_size=request.conversion_temp_storage_size,
-        preserve_static_ips=True,
-        migrate_shared_disks=True,
-        pvc_name_template_use_generate_name=True,
-        run_preflight_inspection=True,
-        use_compatibility_mode=True,
-    )
+    plan_maps = _maps(request, providers, placement, inputs, warnings)
+    spec = _spec(request, placement, providers, plan_maps, vms)
     plan = Plan(metadata=ObjectMeta(name=request.name, namespace=request.namespace), spec=spec).to_kube()
-    set_fields = [name for name in checks.FIELDS_SINCE if name in plan["spec"]]
-    warnings += checks.version_warnings(set_fields, forklift_version)
-    warnings += checks.provider_warnings(set_fields, source_type)
-    warnings += checks.warm_migration_warnings(set_fields, request.migration_type)
-    warnings += checks.spreading_warnings(convertor_affinity)
-    warnings += checks.target_label_warnings(target_labels)
-    warnings += checks.critical_concern_warnings(vms)
-
-    command, notes = _command(request, spec, source_name, source_ns)
+    warnings += _warnings(request, plan, placement, providers, inputs)
+    command, notes = _command(request, spec, providers.source_name, providers.source_namespace)
+    network_map = plan_maps.network_map
     if network_map is not None and len(network_map.spec.map) > 1:
         first = network_map.spec.map[0].source
         notes.append(
@@ -246,7 +347,7 @@ def build_plan_objects(
     return PlanBuild(
         plan=plan,
         network_map=network_map.to_kube() if network_map else None,
-        storage_map=_with_map_list(storage_map.to_kube()) if storage_map else None,
+        storage_map=_with_map_list(plan_maps.storage_map.to_kube()) if plan_maps.storage_map else None,
         warnings=warnings,
         defaults=defaults,
         kubectl_command=command,
