@@ -26,7 +26,7 @@ virt-v2v convertor pods that copy and convert each VM's disks: where they are sc
 Work in this order:
 1. cluster_overview - providers, plans, Forklift version, and the nodes with their labels,
    taints, zones and free KVM devices. Placement rules can only use labels that exist.
-2. query_vms - pick the VMs with a TSL query ("where memoryGB > 8 and cluster.name = 'Prod'");
+2. query_vms - pick the VMs with a TSL query ("where memoryGB > 8 and hostCluster.name = 'Prod'");
    read its warnings: an unknown field is reported with suggestions, never silently empty.
 3. validate_karl - write the convertor affinity as KARL rules (e.g. "PREFER pods(app=ceph-osd)
    on node") and check them; fix every error at the column it names. Prefer soft rules

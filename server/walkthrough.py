@@ -37,7 +37,7 @@ DATABASE_RULE = "pods(tier=database) in all namespaces on node"
 WAVE2 = {
     "name": "wave2-storage",
     "source": "vsphere-prod",
-    "vms": "where powerState = 'poweredOn' and cluster.name = 'Cluster-Prod' and memoryGB <= 16",
+    "vms": "where powerState = 'poweredOn' and hostCluster.name = 'Cluster-Prod' and memoryGB <= 16",
     "convertor_labels": "migration-wave=wave2,team=migration",
     "convertor_node_selector": "storage=nvme",
     "convertor_affinity": [CEPH_RULE, "AVOID " + DATABASE_RULE],

@@ -109,7 +109,7 @@ def create_plan(
         Field(
             description=(
                 "VM names or ids ('pg-prod-01,vm-2061' or a list), or a TSL query over the same enriched "
-                "inventory as query_vms: \"where memoryGB > 16 and cluster.name = 'Cluster-Prod'\", "
+                "inventory as query_vms: \"where memoryGB > 16 and hostCluster.name = 'Cluster-Prod'\", "
                 '"where any(disks.capacityGB > 500)", "where guestOS ~= \'Windows\'"'
             )
         ),

@@ -22,8 +22,8 @@ DEFAULT_FIELDS = (
     "memoryGB",
     "diskCapacityGB",
     "guestOS",
-    "cluster.name",
-    "hostName",
+    "hostCluster.name",
+    "hypervisorHost",
     "criticalConcerns",
     "warningConcerns",
 )
@@ -91,7 +91,7 @@ def query_vms(
         str,
         Field(
             description=(
-                "TSL query, e.g. \"where memoryGB > 8 and cluster.name = 'Cluster-Prod'\", "
+                "TSL query, e.g. \"where memoryGB > 8 and hostCluster.name = 'Cluster-Prod'\", "
                 '"where sum(disks.capacityGB) > 500", "select name, memoryGB where guestOS ~= \'Windows\' '
                 'order by memoryGB desc". A bare condition means where. Empty: every VM'
             )
@@ -102,7 +102,9 @@ def query_vms(
     ] = None,
     fields: Annotated[
         list[str] | None,
-        Field(description="Fields to return per VM, dotted paths allowed (e.g. name, cluster.name, disks.capacityGB)"),
+        Field(
+            description="Fields to return per VM, dotted paths allowed (e.g. name, hostCluster.name, disks.capacityGB)"
+        ),
     ] = None,
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Most VMs to return")] = 50,
     refresh: Annotated[
@@ -114,8 +116,8 @@ def query_vms(
     Records are the inventory's VM JSON (vSphere: name, powerState poweredOn|poweredOff|suspended,
     cpuCount, memoryMB, guestId, guestName, firmware, host, disks[].capacity in bytes,
     disks[].datastore.id, networks[].id, concerns[] ...) plus computed fields, all numbers stay numbers:
-    provider; cluster {id, name} (host → cluster join); hostName (the ESXi/oVirt host's name; vSphere's
-    guest host name moves to guestHostName); memoryGB; guestOS (guest OS name); disks[].capacityGB;
+    provider; hostCluster {id, name} (host → cluster join); hypervisorHost (the ESXi/oVirt host's name);
+    memoryGB; guestOS (guest OS name); disks[].capacityGB;
     diskCapacityGB (sum); criticalConcerns, warningConcerns, infoConcerns (concern counts).
     Returns total and matched counts, the VMs (a compact field set unless `fields` or a select is
     given), warnings such as fields that exist in no VM (with suggestions), and a note when the list

@@ -2,8 +2,11 @@
 
 Added to every VM (numbers stay numbers): ``provider``; ``criticalConcerns``, ``warningConcerns``,
 ``infoConcerns``; ``memoryGB``; ``guestOS``; ``disks[].capacityGB`` and ``diskCapacityGB``;
-``cluster`` ``{id, name}`` and ``hostName`` (the hypervisor host's name) from the host → cluster
-join. vSphere's own ``hostName`` (the guest's host name) is kept as ``guestHostName``.
+``hostCluster`` ``{id, name}`` and ``hypervisorHost`` (the hypervisor host's name) from the host →
+cluster join. Computed fields never take a name an inventory uses, so a query copied from kubectl-mtv
+means the same here: vSphere's ``hostName`` stays the guest's host name and oVirt's ``cluster`` stays
+the cluster id (kubev2v/forklift ``pkg/controller/provider/web/vsphere/vm.go``,
+``pkg/controller/provider/model/ovirt/model.go``).
 """
 
 from __future__ import annotations
@@ -18,9 +21,8 @@ CONCERN_COUNTS = {"Critical": "criticalConcerns", "Warning": "warningConcerns", 
 
 ENRICHED_FIELDS: dict[str, str] = {
     "provider": "the Provider CR name",
-    "cluster": "{id, name} of the VM's cluster (vSphere: host → cluster join; oVirt: cluster id → name)",
-    "hostName": "name of the hypervisor host (ESXi / oVirt host) running the VM",
-    "guestHostName": "vSphere only: the guest's own host name (vSphere serves it as hostName)",
+    "hostCluster": "{id, name} of the VM's cluster (vSphere: host → cluster join; oVirt: cluster id → name)",
+    "hypervisorHost": "name of the hypervisor host (ESXi / oVirt host) running the VM",
     "memoryGB": "memory in GiB, a number",
     "guestOS": "the guest OS name (vSphere guestName, oVirt guest distribution or osType)",
     "disks[].capacityGB": "each disk's capacity in GiB, a number",
@@ -74,11 +76,9 @@ def enrich_vsphere(vm: VM, hosts: dict[str, dict[str, Any]], clusters: dict[str,
     vm["memoryGB"] = round(memory / 1024, 2) if isinstance(memory, int | float) else None
     vm["guestOS"] = vm.get("guestName") or vm.get("guestNameFromVmwareTools") or None
     _add_disk_sizes(vm, "capacity")
-    if "hostName" in vm and "guestHostName" not in vm:
-        vm["guestHostName"] = vm["hostName"]
     host = hosts.get(str(vm.get("host")))
-    vm["hostName"] = host.get("name") if host else None
-    vm["cluster"] = _named(host.get("cluster"), clusters) if host else None
+    vm["hypervisorHost"] = host.get("name") if host else None
+    vm["hostCluster"] = _named(host.get("cluster"), clusters) if host else None
 
 
 def enrich_ovirt(
@@ -92,9 +92,9 @@ def enrich_ovirt(
     guest = vm.get("guest") or {}
     distribution = " ".join(str(p) for p in (guest.get("distribution"), guest.get("fullVersion")) if p)
     vm["guestOS"] = distribution or vm.get("guestName") or vm.get("osType") or None
-    vm["cluster"] = _named(vm.get("cluster"), clusters)
+    vm["hostCluster"] = _named(vm.get("cluster"), clusters)
     host = hosts.get(str(vm.get("host")))
-    vm["hostName"] = host.get("name") if host else None
+    vm["hypervisorHost"] = host.get("name") if host else None
     if "disks" not in vm:
         vm["disks"] = [
             {

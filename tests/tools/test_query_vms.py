@@ -25,7 +25,8 @@ TOTAL = 13  # the vSphere VMs of demo-dataset.md §3 (the template tmpl-rhel9 is
 WINDOWS = ["win-ad-01", "win-sql-01", "file-srv-01"]
 # Every `--vms "where ..."` form of convertor-optimization-guide.md, and what the demo data answers.
 GUIDE_QUERIES: list[tuple[str, list[str]]] = [
-    # the guide's cluster names are not in the demo data (its clusters are Cluster-Prod/Cluster-Dev)
+    # the guide's cluster names are not in the demo data (its clusters are Cluster-Prod/Cluster-Dev),
+    # and `cluster` is an inventory field name (oVirt's cluster id), so the computed one is hostCluster
     ("where cluster.name = 'Legacy-Cluster'", []),
     ("where cluster.name = 'Critical-Production' and powerState = 'poweredOn'", []),
     ("where cluster.name = 'Standard-Production'", []),
@@ -65,7 +66,7 @@ DEMO_QUERIES: list[tuple[str, list[str]]] = [
         ["pg-prod-01", "pg-prod-02", "win-ad-01", "win-sql-01", "build-runner-03", "gpu-render-01", "file-srv-01"],
     ),
     ("where criticalConcerns > 0", ["gpu-render-01"]),
-    ("where cluster.name = 'Cluster-Dev'", ["build-runner-03", "Test_VM_Upper", "dev-sandbox-07"]),
+    ("where hostCluster.name = 'Cluster-Dev'", ["build-runner-03", "Test_VM_Upper", "dev-sandbox-07"]),
     ("where powerState = 'suspended'", ["dev-sandbox-07"]),
     ("memoryGB <= 4 order by memoryGB", ["dev-sandbox-07", "pg-witness-01", "legacy-app-01", "Test_VM_Upper"]),
 ]
@@ -113,8 +114,12 @@ async def test_guide_and_demo_queries(sandbox: Sandbox, query: str, expected: li
         assert names(result)[0] == expected[0]
     assert sorted(names(result)) == sorted(expected)
     assert (content["total"], content["matched"]) == (TOTAL, len(expected))
-    assert content["warnings"] == []
-    assert content["note"] == (None if expected else "no VM matched the query")
+    if " cluster.name" in query:  # the guide's name; the computed field is hostCluster (no shadowing)
+        assert [w["suggestions"][0] for w in content["warnings"]] == ["hostCluster.name"]
+        assert content["note"] == "no VM matched the query (see the warnings)"
+    else:
+        assert content["warnings"] == []
+        assert content["note"] == (None if expected else "no VM matched the query")
 
 
 async def test_guide_case_sensitive_windows_pattern_gets_a_fix(sandbox: Sandbox) -> None:
@@ -155,8 +160,8 @@ async def test_default_fields_are_compact_and_enriched(sandbox: Sandbox) -> None
         "memoryGB": 32.0,
         "diskCapacityGB": 600.0,
         "guestOS": "Red Hat Enterprise Linux 9 (64-bit)",
-        "cluster.name": "Cluster-Prod",
-        "hostName": "esxi-01.corp.example.com",
+        "hostCluster.name": "Cluster-Prod",
+        "hypervisorHost": "esxi-01.corp.example.com",
         "criticalConcerns": 0,
         "warningConcerns": 1,
     }
@@ -320,3 +325,20 @@ async def test_provider_still_loading_is_retried_never_cached_and_said(sandbox: 
     assert loading.is_error
     assert "the inventory of provider 'vsphere-prod' is still loading (provider phase: Ready)" in text_of(loading)
     assert after.structured_content["total"] == TOTAL  # nothing empty was cached
+
+
+async def test_inventory_fields_keep_their_meaning(sandbox: Sandbox) -> None:
+    """A kubectl-mtv query means the same here: oVirt `cluster` is the cluster id (forklift
+    model/ovirt/model.go), vSphere `hostName` the guest's host name (forklift web/vsphere/vm.go);
+    computed fields have names of their own, and the guide's `cluster.name` is pointed at one."""
+    cluster_id = "475d3e7a-0e7d-2c48-b67c-88ef9fc32d03"
+    async with client(sandbox) as c:
+        ovirt = await c.call_tool("query_vms", {"provider": "ovirt-legacy", "query": f"where cluster = '{cluster_id}'"})
+        guest = await c.call_tool("query_vms", {"provider": "vsphere-prod", "query": "where hostName ~= '^pg-prod-01'"})
+        guide = await c.call_tool(
+            "query_vms", {"provider": "vsphere-prod", "query": "where cluster.name = 'Cluster-Dev'"}
+        )
+    assert ovirt.structured_content["matched"] == 4
+    assert names(guest) == ["pg-prod-01"]
+    assert names(guide) == []
+    assert any("hostCluster.name" in issue["suggestions"] for issue in guide.structured_content["warnings"])

@@ -53,9 +53,11 @@ def test_vsphere_fields_are_numbers_and_joins() -> None:
     assert pg["memoryGB"] == 32.0
     assert [d["capacityGB"] for d in pg["disks"]] == [100.0, 500.0]
     assert pg["diskCapacityGB"] == 600.0
-    assert pg["cluster"] == {"id": "domain-c8", "name": "Cluster-Prod"}
-    assert pg["hostName"] == "esxi-01.corp.example.com"
-    assert pg["guestHostName"] == "pg-prod-01.corp.example.com"
+    assert pg["hostCluster"] == {"id": "domain-c8", "name": "Cluster-Prod"}
+    assert pg["hypervisorHost"] == "esxi-01.corp.example.com"
+    # vSphere's own hostName is the guest's host name (forklift web/vsphere/vm.go), not overwritten
+    assert pg["hostName"] == "pg-prod-01.corp.example.com"
+    assert "cluster" not in pg
     assert pg["guestOS"] == "Red Hat Enterprise Linux 9 (64-bit)"
     assert (pg["criticalConcerns"], pg["warningConcerns"], pg["infoConcerns"]) == (0, 1, 0)
     assert pg["provider"] == "vsphere-prod"
@@ -63,8 +65,8 @@ def test_vsphere_fields_are_numbers_and_joins() -> None:
 
 def test_unknown_host_leaves_joined_fields_null() -> None:
     orphan = demo_vms()[3]
-    assert orphan["cluster"] is None
-    assert orphan["hostName"] is None
+    assert orphan["hostCluster"] is None
+    assert orphan["hypervisorHost"] is None
 
 
 def test_guide_queries_work_as_written() -> None:
@@ -75,7 +77,8 @@ def test_guide_queries_work_as_written() -> None:
 
     assert names("where memoryGB > 40") == ["win-sql-01", "gpu-render-01"]
     assert names("where sum(disks.capacityGB) > 500") == ["pg-prod-01", "win-sql-01"]
-    assert names("where cluster.name = 'Legacy-Cluster'") == ["gpu-render-01"]
+    assert names("where hostCluster.name = 'Legacy-Cluster'") == ["gpu-render-01"]
+    assert names("where hostName = 'pg-prod-01.corp.example.com'") == ["pg-prod-01"]
     assert names("where diskCapacityGB >= 1000") == ["win-sql-01"]
     assert names("where criticalConcerns > 0") == ["gpu-render-01"]
     assert names("where guestOS ~= 'Red Hat'") == [vm["name"] for vm in vms]
@@ -102,8 +105,11 @@ def test_ovirt_joins_clusters_hosts_and_disks() -> None:
         clusters=[{"id": "c-1", "name": "Default"}],
         disks=[{"id": "d1", "provisionedSize": 100 * GI}, {"id": "d2", "provisionedSize": 400 * GI}],
     )
-    assert out["cluster"] == {"id": "c-1", "name": "Default"}
-    assert out["hostName"] == "rhvh-01"
+    # oVirt's cluster stays the id a kubectl-mtv query compares (forklift model/ovirt/model.go)
+    assert out["cluster"] == "c-1"
+    assert out["hostCluster"] == {"id": "c-1", "name": "Default"}
+    assert out["hypervisorHost"] == "rhvh-01"
+    assert "hostName" not in out
     assert out["memoryGB"] == 64.0
     assert out["diskCapacityGB"] == 500.0
     assert out["cpuCount"] == 8

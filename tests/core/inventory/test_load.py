@@ -48,8 +48,8 @@ def test_load_vms_resolves_the_provider_and_enriches(sandbox: Sandbox) -> None:
     assert loaded.provider.uid == VSPHERE_UID
     assert loaded.provider.vm_count == len(loaded.vms) == 13
     pg = next(vm for vm in loaded.vms if vm["name"] == "pg-prod-01")
-    assert pg["cluster"] == {"id": "domain-c8", "name": "Cluster-Prod"}
-    assert pg["hostName"] == "esxi-01.corp.example.com"
+    assert pg["hostCluster"] == {"id": "domain-c8", "name": "Cluster-Prod"}
+    assert pg["hypervisorHost"] == "esxi-01.corp.example.com"
     assert pg["diskCapacityGB"] == 600.0
     assert loaded.warnings == ()
 
