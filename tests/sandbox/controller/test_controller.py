@@ -339,3 +339,19 @@ def test_vms_canceled_before_the_start_get_no_pod_and_all_canceled_ends_canceled
     assert (ended["type"], ended["message"]) == ("Canceled", "The migration has been CANCELED.")
     plan = client.CustomObjectsApi(api).get_namespaced_custom_object(GROUP, VERSION, NS, "plans", "wave1")
     assert "Canceled" in {c["type"] for c in plan["status"]["conditions"] if c["status"] == "True"}
+
+
+def test_older_scheduler_wording_on_request(sandbox_crds: Path | None) -> None:
+    options = ControllerOptions(vm_facts=FACTS, scheduler_wording="legacy")
+    with Sandbox.start(
+        data=DATA,
+        crds=sandbox_crds,
+        frozen_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+        plugins=[migration_controller(options)],
+    ) as sb:
+        own = config.new_client_from_config(str(sb.kubeconfig_path))
+        win = _pods(own, _start(own))["vm-2061"]
+        [failed] = [e for e in _events(own, win) if e.reason == "FailedScheduling"]
+    assert "1 node(s) had untolerated taint {dedicated: migration}" in failed.message
+    assert "no new claims to deallocate" not in failed.message
+    assert failed.message.endswith("Preemption is not helpful for scheduling.")
