@@ -9,8 +9,9 @@ from mcp.server.mcpserver import MCPServer
 
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.runtime import Runtime
+from mtv_mcp.server.arguments import ArgumentGate
 from mtv_mcp.server.call_limits import CallSlots
-from mtv_mcp.server.catalog import register_prompts, register_resources
+from mtv_mcp.server.catalog import register_prompts, register_resources, register_tools
 from mtv_mcp.server.version import package_version
 from mtv_mcp.tools import ALL_TOOLS
 from mtv_mcp.tools._common import ToolDefinition
@@ -63,15 +64,11 @@ def create_server(
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
     )
-    read_only = runtime.settings.read_only
     slots = CallSlots(runtime.settings)
-    for tool in ALL_TOOLS if tools is None else tools:
-        server.add_tool(
-            slots.limit(tool.function),
-            title=tool.title,
-            description=tool.description(read_only=read_only),
-            annotations=tool.annotations_for(read_only=read_only),
-        )
-    register_prompts(server)
+    gate = ArgumentGate()
+    server.middleware.append(gate)
+    chosen = ALL_TOOLS if tools is None else tools
+    register_tools(server, gate, chosen, read_only=runtime.settings.read_only, wrap=slots.limit)
+    register_prompts(server, gate)
     register_resources(server)
     return server

@@ -19,7 +19,9 @@ from mtv_mcp.core.runtime import Runtime
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 OFFLINE = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+# Creates objects, never changes or deletes an existing one (a differing one is a reported conflict).
 WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+# Replaces, clears or stops something that exists: what was there is lost.
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
 
 ToolContext = Context[Runtime]
@@ -46,7 +48,7 @@ class ToolDefinition:
         """The tool's description; a read-only server says that only dry runs are possible."""
         text = inspect.cleandoc(self.function.__doc__ or "")
         if read_only and self.writes:
-            text += "\n\nThis server is read-only: only dry runs (dry_run=true) are possible."
+            text += "\n\nRead-only server: dry runs only."
         return text
 
     def annotations_for(self, *, read_only: bool) -> ToolAnnotations:

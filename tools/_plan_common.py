@@ -18,43 +18,19 @@ LabelMap = dict[str, str] | str
 KarlRules = str | list[str]
 """One KARL rule, several separated by ';', or a list of rules."""
 
-_MAP_FORMS = 'a map {"k": "v"} or \'k=v,k2=v2\''
-KARL_SYNTAX = (
-    "KARL: REQUIRE|PREFER|AVOID|REPEL pods(k=v,...) [in namespaces(a,b)|in all namespaces] "
-    "on node|zone|region [weight=1..100], or REQUIRE|PREFER|AVOID|REPEL nodes(k=v) [weight=N]; "
-    "several rules: a list or ';'"
-)
-
-ConvertorLabels = Annotated[
-    LabelMap | None,
-    Field(description=f"Extra labels on the virt-v2v convertor pods, {_MAP_FORMS}"),
-]
-ConvertorNodeSelector = Annotated[
-    LabelMap | None,
-    Field(description=f"Node labels the convertor pods must run on, {_MAP_FORMS}"),
-]
+ConvertorLabels = Annotated[LabelMap | None, Field(description="Extra labels on the convertor pods")]
+ConvertorNodeSelector = Annotated[LabelMap | None, Field(description="Node labels the convertor pods must run on")]
 ConvertorAffinity = Annotated[
     KarlRules | None,
     Field(
-        description=(
-            f"Convertor pod affinity in {KARL_SYNTAX}. Replaces Forklift's default spreading of "
-            "convertors; e.g. 'PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node "
-            "weight=80; REPEL pods(forklift.app=virt-v2v) in all namespaces on node'"
-        )
+        description=("Convertor pod affinity, KARL rules as in validate_karl; replaces Forklift's default spreading")
     ),
 ]
-TargetLabels = Annotated[LabelMap | None, Field(description=f"Labels on the migrated VMs, {_MAP_FORMS}")]
-TargetNodeSelector = Annotated[
-    LabelMap | None, Field(description=f"Node labels the migrated VMs must run on, {_MAP_FORMS}")
-]
-TargetAffinity = Annotated[
-    KarlRules | None, Field(description="Affinity of the migrated VMs, KARL like convertor_affinity")
-]
-Namespace = Annotated[str | None, Field(description="Namespace of the plan (default: the server's Forklift namespace)")]
-DryRun = Annotated[
-    bool,
-    Field(description="true (default): only build, check and show; false: write to the cluster"),
-]
+TargetLabels = Annotated[LabelMap | None, Field(description="Labels on the migrated VMs")]
+TargetNodeSelector = Annotated[LabelMap | None, Field(description="Node labels the migrated VMs must run on")]
+TargetAffinity = Annotated[KarlRules | None, Field(description="Affinity of the migrated VMs, KARL rules")]
+Namespace = Annotated[str | None, Field(description="Plan namespace (default: the server's)")]
+DryRun = Annotated[bool, Field(description="false: write to the cluster")]
 
 
 def refuse_writes_when_read_only(runtime: Runtime, dry_run: bool) -> None:

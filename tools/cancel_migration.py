@@ -70,9 +70,8 @@ def cancel_migration(
 ) -> Annotated[CallToolResult, CancelMigrationResult]:
     """Cancel all or some VMs of a plan's running migration (the Migration's spec.cancel list).
 
-    Forklift stops the convertor pods of the canceled VMs and marks them Canceled; the other VMs
-    go on. Dry run by default: show the user the diff, apply with dry_run=false. Refused when no
-    migration of the plan runs.
+    Forklift stops the convertor pods of the canceled VMs; the other VMs go on. Dry run by
+    default: show the user the diff, apply with dry_run=false.
     """
     runtime = runtime_of(ctx)
     refuse_writes_when_read_only(runtime, dry_run)

@@ -48,7 +48,9 @@ class ClusterOverview(BaseModel):
     forklift: ForkliftVersion
     providers: list[ProviderSummary]
     plans: list[PlanSummary]
-    nodes: list[NodeSummary]
+    nodes: list[NodeSummary] = Field(
+        description="Per node: name, roles, zone, labels, taints, cpu, memory, kvm, schedulable, notable_pods"
+    )
     warnings: list[str] = Field(description="Parts that could not be read, and why")
 
 
@@ -146,18 +148,15 @@ def cluster_overview(
     ctx: ToolContext,
     namespace: Annotated[
         str | None,
-        Field(description="Namespace of the providers and plans (default: the server's namespace; '*': all)"),
+        Field(description="Namespace of providers and plans (default: the server's; '*': all)"),
     ] = None,
     verbose: Annotated[
-        bool, Field(description="Show every node label and every running pod, not only the placement-relevant ones")
+        bool, Field(description="Every node label and running pod, not only those placement uses")
     ] = False,
 ) -> Annotated[CallToolResult, ClusterOverview]:
-    """Overview for planning convertor placement: providers (type, phase, VM count), plans (phase,
-    migration type, whether convertor placement is set), the Forklift version and whether Plans
-    support the convertor* fields (2.10+), and every node with its roles, zone/region/rack,
-    other labels, taints, allocatable CPU/memory/KVM devices, schedulability, and the notable pods
-    on it (storage controllers, Ceph OSDs, databases, caches, running convertors). Placement
-    rules can only use labels that exist here.
+    """Overview for planning convertor placement: providers, plans, the Forklift version, and
+    every node with its labels, taints, zone, free CPU/memory/KVM and notable pods (storage, Ceph
+    OSDs, databases, convertors). Rules can only use labels that exist here.
     """
     runtime = runtime_of(ctx)
     settings = runtime.settings

@@ -39,20 +39,17 @@ class PlanVmRef(BaseModel):
 class CreatePlanResult(BaseModel):
     """The result of create_plan."""
 
-    status: Status = Field(
-        description="dry-run: nothing written; created; exists: an identical plan is already there; "
-        "conflict: a different plan has this name (see diff)"
-    )
+    status: Status = Field(description="exists: an identical plan is there; conflict: a different one (see diff)")
     plan: str
     namespace: str
-    vms: list[PlanVmRef] = Field(description="The VMs of the plan, as resolved from names, ids or the query")
+    vms: list[PlanVmRef] = Field(description="The VMs, resolved from names, ids or the query")
     query: str | None = Field(description="The TSL query the VMs came from, if any")
     objects: list[dict[str, Any]] = Field(description="NetworkMap, StorageMap (when built) and Plan")
-    objects_text: str = Field(description="The same objects as YAML documents or JSON, per `output`")
+    objects_text: str = Field(description="The objects as YAML or JSON, per `output`")
     warnings: list[str]
     placement: list[str] = Field(description="Where convertor pods and VMs may run, in English")
-    kubectl_command: str = Field(description="The equivalent `kubectl mtv create plan` command (POSIX shell)")
-    notes: list[str] = Field(description="Defaults filled in and what the command line cannot express")
+    kubectl_command: str = Field(description="The equivalent `kubectl mtv create plan` command")
+    notes: list[str] = Field(description="Defaults filled in; what the command cannot express")
     created: list[str] = Field(description="Kind/name of the objects this call created")
     diff: str | None = Field(description="On conflict: unified diff, existing vs desired")
 
@@ -102,29 +99,26 @@ def _text(result: CreatePlanResult) -> str:
 
 @user_errors
 def create_plan(
-    name: Annotated[str, Field(description="Plan name, a DNS-1123 label (e.g. 'wave1-db')")],
-    source: Annotated[str, Field(description="Source Provider name (or 'namespace/name')")],
+    name: Annotated[str, Field(description="Plan name, a DNS-1123 label")],
+    source: Annotated[str, Field(description="Source Provider name (or namespace/name)")],
     vms: Annotated[
         str | list[str],
         Field(
             description=(
-                "VM names or ids ('pg-prod-01,vm-2061' or a list), or a TSL query over the same enriched "
-                "inventory as query_vms: \"where memoryGB > 16 and hostCluster.name = 'Cluster-Prod'\", "
-                '"where any(disks.capacityGB > 500)", "where guestOS ~= \'Windows\'"'
+                "VM names or ids ('pg-prod-01,vm-2061' or a list), or a TSL query as in query_vms "
+                '("where memoryGB > 16")'
             )
         ),
     ],
     *,
     ctx: ToolContext,
     namespace: Namespace = None,
-    target: Annotated[
-        str | None, Field(description="Destination OpenShift Provider (default: the local 'host' provider)")
-    ] = None,
+    target: Annotated[str | None, Field(description="Destination OpenShift Provider (default: the local one)")] = None,
     target_namespace: Annotated[
-        str | None, Field(description="Namespace of the migrated VMs and the convertor pods (default: plan's)")
+        str | None, Field(description="Namespace of the migrated VMs and convertor pods (default: plan's)")
     ] = None,
     migration_type: Annotated[
-        Literal["cold", "warm", "live", "conversion"] | None, Field(description="Default: cold")
+        Literal["cold", "warm", "live", "conversion"] | None, Field(description="default: cold")
     ] = None,
     convertor_labels: ConvertorLabels = None,
     convertor_node_selector: ConvertorNodeSelector = None,
@@ -133,29 +127,23 @@ def create_plan(
     target_node_selector: TargetNodeSelector = None,
     target_affinity: TargetAffinity = None,
     target_power_state: Annotated[
-        Literal["on", "off", "auto"] | None, Field(description="Power state after migration (auto: as source)")
+        Literal["on", "off", "auto"] | None, Field(description="After migration (auto: as source)")
     ] = None,
-    network_map: Annotated[str | None, Field(description="Existing NetworkMap name (default: build one)")] = None,
-    storage_map: Annotated[str | None, Field(description="Existing StorageMap name (default: build one)")] = None,
+    network_map: Annotated[str | None, Field(description="Existing NetworkMap (default: build one)")] = None,
+    storage_map: Annotated[str | None, Field(description="Existing StorageMap (default: build one)")] = None,
     conversion_temp_storage_class: Annotated[
-        str | None, Field(description="StorageClass of a scratch volume for virt-v2v (Forklift 2.11+)")
+        str | None, Field(description="StorageClass of a virt-v2v scratch volume (Forklift 2.11+)")
     ] = None,
-    conversion_temp_storage_size: Annotated[
-        str | None, Field(description="Size of that scratch volume, e.g. '100Gi'")
-    ] = None,
+    conversion_temp_storage_size: Annotated[str | None, Field(description="Its size, e.g. 100Gi")] = None,
     dry_run: DryRun = True,
     output: Annotated[Literal["yaml", "json"], Field(description="Format of objects_text")] = "yaml",
 ) -> Annotated[CallToolResult, CreatePlanResult]:
-    """Build a Forklift migration Plan (plus NetworkMap/StorageMap unless named) and, with
-    dry_run=false, create it.
+    """Build a Forklift Plan (plus NetworkMap/StorageMap unless named); dry_run=false creates it.
 
-    Always dry-run first (the default): show the user the objects, warnings, placement summary and
-    the equivalent kubectl-mtv command; apply only when they agree. Checks the name, providers
-    (must be Ready), VMs (must exist, no duplicates; a query must match), labels and KARL rules
-    before writing; errors name the argument. Applying is all-or-nothing and idempotent: an
-    identical plan is reported as 'exists', a different one as 'conflict' with a diff.
-    Example: vms="where memoryGB >= 32", convertor_node_selector="storage=nvme",
-    convertor_affinity="REPEL pods(tier=database) in all namespaces on node".
+    Dry-run first (the default), show the user the objects, warnings and placement, and apply
+    only when they agree. Everything is checked before writing; applying is all-or-nothing and
+    idempotent (an identical plan: 'exists'; a different one: 'conflict' with a diff).
+    Label maps: {k: v} or 'k=v,k2=v2'.
     """
     runtime = runtime_of(ctx)
     refuse_writes_when_read_only(runtime, dry_run)

@@ -12,6 +12,7 @@ from mtv_mcp.core.convertor.pod_status import format_seconds
 from mtv_mcp.core.convertor.pod_template import KVM_RESOURCE
 from mtv_mcp.core.convertor.pressure import NodePressure
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
+from mtv_mcp.tools._plan_common import Namespace
 from mtv_mcp.tools._rendering import bullets, preview_lines
 
 NARROW_HINT = "pass vm= for one VM, or lower log_lines"
@@ -121,24 +122,18 @@ def inspect_convertor_pods(
     plan: Annotated[str, Field(description="Name of the Forklift Plan")],
     ctx: ToolContext,
     *,
-    namespace: Annotated[
-        str | None, Field(description="Namespace of the plan (default: the server's Forklift namespace)")
-    ] = None,
+    namespace: Namespace = None,
     migration: Annotated[
-        str | None, Field(description="Name or uid of one of the plan's Migrations (default: the latest)")
+        str | None, Field(description="One of the plan's Migrations, name or uid (default: the latest)")
     ] = None,
-    vm: Annotated[str | None, Field(description="Only this VM of the plan (name or id, e.g. vm-2041)")] = None,
-    log_lines: Annotated[int, Field(ge=0, le=200, description="Last virt-v2v log lines to show per pod (0-200)")] = 20,
+    vm: Annotated[str | None, Field(description="Only this VM (name or id)")] = None,
+    log_lines: Annotated[int, Field(ge=0, le=200, description="Last log lines per pod")] = 20,
 ) -> Annotated[CallToolResult, ConvertorInspection]:
-    """Inspect the virt-v2v convertor pods (and inspection pods) of a plan's latest or given migration.
+    """Inspect the virt-v2v convertor pods of a plan's latest (or given) migration.
 
-    Per pod: VM, node and its zone/region/rack, phase, container state (waiting reason, restarts,
-    OOMKilled, exit code), requests/limits (KVM device included), age and run time; whether its
-    node meets the plan's convertorNodeSelector and convertorAffinity (hard rules) and its soft
-    score; for Pending pods the FailedScheduling events decoded into counted reasons, confirmed
-    per node, with a concrete fix; the virt-v2v stage, progress, throughput and known error
-    patterns from the log, with the last log lines. Also the load and Pressure conditions of the
-    nodes hosting convertors, and recommendations. A summary comes first.
+    Per pod: VM, node and zone, phase, container state, requests, whether its node meets the
+    plan's convertor rules; for a Pending pod the scheduling reasons decoded, per node, with a
+    fix; stage, progress and known errors from the log. Also node load and recommendations.
     """
     runtime = runtime_of(ctx)
     settings = runtime.settings

@@ -11,7 +11,7 @@ from mtv_mcp.core.cluster import kinds
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.plan import PlacementChanges, plan_patch, running_migration_reason
 from mtv_mcp.core.plan.resolve import compile_rules
-from mtv_mcp.tools._common import WRITES, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
+from mtv_mcp.tools._common import DESTRUCTIVE, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import (
     ConvertorAffinity,
     ConvertorLabels,
@@ -78,7 +78,7 @@ def _text(result: PatchPlanResult) -> str:
 
 @user_errors
 def patch_plan(
-    name: Annotated[str, Field(description="Name of the existing plan")],
+    name: Annotated[str, Field(description="Plan name")],
     *,
     ctx: ToolContext,
     namespace: Namespace = None,
@@ -90,13 +90,11 @@ def patch_plan(
     target_affinity: TargetAffinity = KEEP,
     dry_run: DryRun = True,
 ) -> Annotated[CallToolResult, PatchPlanResult]:
-    """Change the placement fields of an existing plan that is not running, and show the diff.
+    """Change placement fields of a plan that is not running, showing the diff.
 
-    Placement arguments left out keep their value; null or empty ('' / {} / []) clears the field;
-    a value replaces it whole. Dry run by default: show the user the diff, apply with
-    dry_run=false. Refused while a migration of the plan is running (the reason is given).
-    Example: convertor_affinity="PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node",
-    convertor_node_selector=null.
+    An argument left out keeps its field; null or empty ('', {}, []) clears it; a value replaces
+    it whole. Dry run by default; apply with dry_run=false once the user agrees.
+    Label maps: {k: v} or 'k=v,k2=v2'.
     """
     runtime = runtime_of(ctx)
     refuse_writes_when_read_only(runtime, dry_run)
@@ -137,4 +135,4 @@ def patch_plan(
     return respond(result, _text(result), runtime, narrow_hint="change fewer fields at a time")
 
 
-TOOL = ToolDefinition(function=patch_plan, title="Change the placement of a plan", annotations=WRITES)
+TOOL = ToolDefinition(function=patch_plan, title="Change the placement of a plan", annotations=DESTRUCTIVE)

@@ -49,7 +49,7 @@ class VmQueryResult(BaseModel):
     matched: int = Field(description="VMs the query matched (before any limit)")
     returned: int = Field(description="VMs in `vms`")
     vms: list[dict[str, Any]] = Field(description="Matched VMs: the select columns, `fields`, or a compact default set")
-    warnings: list[QueryIssue]
+    warnings: list[QueryIssue] = Field(description="message, suggestions, column")
     truncated: bool = Field(description="True when `limit` cut the list")
     note: str | None = Field(description="What to do about an empty or truncated result")
 
@@ -84,7 +84,7 @@ def _text(result: VmQueryResult, query: str) -> str:
 
 @user_errors
 def query_vms(
-    provider: Annotated[str, Field(description="Source Provider CR name (e.g. vsphere-prod) or its UID")],
+    provider: Annotated[str, Field(description="Source Provider name or UID")],
     ctx: ToolContext,
     *,
     query: Annotated[
@@ -97,32 +97,23 @@ def query_vms(
             )
         ),
     ] = "",
-    namespace: Annotated[
-        str | None, Field(description="Namespace of the Provider CR (default: the server's namespace)")
-    ] = None,
+    namespace: Annotated[str | None, Field(description="Namespace of the Provider (default: the server's)")] = None,
     fields: Annotated[
         list[str] | None,
-        Field(
-            description="Fields to return per VM, dotted paths allowed (e.g. name, hostCluster.name, disks.capacityGB)"
-        ),
+        Field(description="Fields per VM, dotted paths allowed (e.g. hostCluster.name)"),
     ] = None,
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Most VMs to return")] = 50,
-    refresh: Annotated[
-        bool, Field(description="Fetch the inventory again instead of reusing the copy cached for a short time")
-    ] = False,
+    refresh: Annotated[bool, Field(description="Refetch the cached inventory")] = False,
 ) -> Annotated[CallToolResult, VmQueryResult]:
     """Find VMs of a source provider with a TSL query over its Forklift inventory.
 
     Records are the inventory's VM JSON (vSphere: name, powerState poweredOn|poweredOff|suspended,
     cpuCount, memoryMB, guestId, guestName, firmware, host, disks[].capacity in bytes,
-    disks[].datastore.id, networks[].id, concerns[] ...) plus computed fields, all numbers stay numbers:
-    provider; hostCluster {id, name} (host → cluster join); hypervisorHost (the ESXi/oVirt host's name);
-    memoryGB; guestOS (guest OS name); disks[].capacityGB;
-    diskCapacityGB (sum); criticalConcerns, warningConcerns, infoConcerns (concern counts).
-    Returns total and matched counts, the VMs (a compact field set unless `fields` or a select is
-    given), warnings such as fields that exist in no VM (with suggestions), and a note when the list
-    is truncated. A malformed query is an error with the column. The inventory is cached briefly per
-    provider and credentials; refresh=true refetches.
+    disks[].datastore.id, networks[].id, concerns[] ...) plus: provider; hostCluster {id, name};
+    hypervisorHost (the ESXi/oVirt host's name); memoryGB; guestOS; disks[].capacityGB;
+    diskCapacityGB (sum); criticalConcerns, warningConcerns, infoConcerns (counts). Warnings name
+    fields that exist in no VM, with suggestions; a malformed query is an error with the column.
+    The inventory is cached briefly; refresh=true refetches.
     """
     compiled = compile_query(parse_query(query))
     runtime = runtime_of(ctx)

@@ -128,9 +128,8 @@ def start_migration(
 ) -> Annotated[CallToolResult, StartMigrationResult]:
     """Start a plan's migration (create its Migration) after checking it can run.
 
-    Refused, with reasons and fixes and nothing written, when the plan is not Ready or every
-    convertor pod would stay Pending (unless force=true). If the plan already runs, answers
-    status 'running' with that Migration. Dry run by default; start with dry_run=false.
+    Refused, with reasons and fixes, when the plan is not Ready or every convertor pod would stay
+    Pending (unless force=true); a running plan answers status 'running'. Dry run by default.
     """
     runtime = runtime_of(ctx)
     refuse_writes_when_read_only(runtime, dry_run)

@@ -31,7 +31,7 @@ class KarlValidation(BaseModel):
     """The result of validate_karl."""
 
     valid: bool = Field(description="True when every rule is valid; then `affinity` is set")
-    errors: list[KarlIssue] = Field(description="One entry per invalid rule text")
+    errors: list[KarlIssue] = Field(description="Per invalid rule: text, column, message, hint")
     rules: list[str] = Field(description="Each rule in canonical KARL form")
     warnings: list[str] = Field(description="Accepted but probably not intended")
     affinity: dict[str, Any] | None = Field(description="The Kubernetes Affinity (spec.convertorAffinity)")
@@ -41,7 +41,7 @@ class KarlValidation(BaseModel):
         description="The rules with REQUIRE→PREFER and AVOID→REPEL, when any rule is hard"
     )
     placement: PlacementPreview | None = Field(
-        None, description="With check_cluster: the nodes a convertor pod with these rules could run on, and why not"
+        None, description="With check_cluster: where a convertor pod with these rules could run, and why not"
     )
 
 
@@ -83,12 +83,11 @@ def validate_karl(
         str | list[str],
         Field(
             description=(
-                "One KARL rule, several separated by ';', or a list of rules; all are merged into one "
-                "Affinity. A rule: REQUIRE|PREFER|AVOID|REPEL pods(selectors) [in namespaces(a, b) | "
-                "in all namespaces] on node|zone|region|rack [weight=1..100], or "
-                "REQUIRE|PREFER|AVOID|REPEL nodes(selectors) [weight=N] for node affinity. Selectors: "
-                "k=v, k!=v, k in [a, b], k not in [a, b], has k, not has k. "
-                "Example: PREFER pods(app=ceph-osd) in namespaces(openshift-storage) on node weight=90"
+                "KARL rules, a list or ';'-separated, merged into one Affinity. A rule: "
+                "REQUIRE|PREFER|AVOID|REPEL pods(selectors) [in namespaces(a, b) | in all namespaces] "
+                "on node|zone|region|rack [weight=1..100], or REQUIRE|PREFER|AVOID|REPEL nodes(selectors) "
+                "[weight=N]. Selectors: k=v, k!=v, k in [a, b], k not in [a, b], has k, not has k. "
+                "E.g. PREFER pods(app=ceph-osd) in namespaces(openshift-storage) on node weight=90"
             )
         ),
     ],
@@ -96,53 +95,42 @@ def validate_karl(
     *,
     purpose: Annotated[
         Literal["convertor", "target", "any"],
-        Field(
-            description=(
-                "What the affinity is for: 'convertor' (spec.convertorAffinity of the virt-v2v pods), "
-                "'target' (spec.targetAffinity of the migrated VM) or 'any'; tunes warnings and wording"
-            )
-        ),
+        Field(description=("convertor (convertorAffinity), target (targetAffinity of the VMs) or any; tunes warnings")),
     ] = "convertor",
     keep_default_spreading: Annotated[
         bool,
         Field(
-            description=(
-                "Add Forklift's default convertor spreading rule (REPEL pods(forklift.app in [virt-v2v]) "
-                "in all namespaces on node), which any convertor affinity otherwise replaces"
-            )
+            description=("Add Forklift's default convertor spreading, which a convertor affinity otherwise replaces")
         ),
     ] = False,
     check_cluster: Annotated[
         bool,
         Field(
             description=(
-                "Also preview placement on the cluster: which nodes a convertor pod with these rules (plus "
-                "node_selector and the KVM request) could run on, each node's score, why the others are "
-                "excluded, and whether it would stay Pending"
+                "Preview on the cluster: the nodes a convertor pod with these rules could run on, "
+                "and why the others are excluded"
             )
         ),
     ] = False,
     node_selector: Annotated[
         LabelMap | None,
-        Field(description="With check_cluster: the convertorNodeSelector, a map or 'k=v,k2=v2'"),
+        Field(description="With check_cluster: the convertorNodeSelector"),
     ] = None,
     target_namespace: Annotated[
         str | None,
         Field(
             description=(
-                "With check_cluster: the plan's targetNamespace, where the convertor pod runs (pod rules without "
-                "namespaces match pods there); default: the server's namespace"
+                "With check_cluster: the plan's targetNamespace, where the pod runs and pods(...) "
+                "without namespaces match"
             )
         ),
     ] = None,
 ) -> Annotated[CallToolResult, KarlValidation]:
-    """Check KARL affinity rules and return the Kubernetes Affinity they produce.
+    """Check KARL affinity rules and return the Kubernetes Affinity they produce (JSON and YAML).
 
-    Offline unless check_cluster is set. Returns the Affinity as JSON and YAML, canonical rules,
-    warnings (e.g. a pod selector that cannot see other namespaces), one English sentence per
-    term, and a soft equivalent for hard rules. Invalid rules come back as an error result
-    naming the rule, the column and a fix. With check_cluster: the placement preview on the
-    live nodes and pods, before any plan exists.
+    Also canonical rules, warnings, one English sentence per term and a soft equivalent of hard
+    rules. Invalid rules are an error naming the rule, column and fix. Offline unless
+    check_cluster is set.
     """
     runtime = runtime_of(ctx)
     hint = "pass fewer rules at a time"

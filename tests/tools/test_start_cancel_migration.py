@@ -344,9 +344,4 @@ def test_annotations_say_what_each_tool_may_do(read_only: bool) -> None:
         "idempotentHint": True,
         "openWorldHint": True,
     }
-    assert (
-        tools["cancel_migration"]["description"].endswith(
-            "This server is read-only: only dry runs (dry_run=true) are possible."
-        )
-        is read_only
-    )
+    assert tools["cancel_migration"]["description"].endswith("Read-only server: dry runs only.") is read_only
