@@ -55,7 +55,10 @@ def create_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Runtime]) -> AsyncIterator[Runtime]:
-        yield runtime
+        try:
+            yield runtime
+        finally:
+            runtime.close()
 
     server: MCPServer[Runtime] = MCPServer(
         SERVER_NAME,

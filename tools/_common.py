@@ -73,7 +73,7 @@ def headers_of(ctx: ToolContext) -> dict[str, str] | None:
 def connect(ctx: ToolContext) -> Connection:
     """This call's connection (cluster, inventory) with its credentials; use it as a context manager."""
     runtime = runtime_of(ctx)
-    return Connection(runtime.credentials(headers_of(ctx)), runtime.settings)
+    return Connection(runtime.credentials(headers_of(ctx)), runtime.settings, runtime.inventory_access)
 
 
 def user_errors(function: F) -> F:

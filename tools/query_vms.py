@@ -119,26 +119,27 @@ def query_vms(
     runtime = runtime_of(ctx)
     with connect(ctx) as connection:
         inventory = load_vms(connection, runtime.inventory_cache, provider, namespace, refresh)
-    outcome = compiled.run(inventory.vms)
+    outcome = compiled.run(inventory.vms, rows=limit)
+    available = outcome.matched if compiled.query.limit is None else min(outcome.matched, compiled.query.limit)
     shown = fields or DEFAULT_FIELDS
     rows = outcome.items if compiled.query.select else [_project(vm, shown) for vm in outcome.items]
     warnings = [QueryIssue(message=w.message, suggestions=w.suggestions, column=w.column) for w in outcome.warnings]
     warnings += _field_warnings(fields, inventory.vms) if fields else []
     warnings += [QueryIssue(message=text) for text in inventory.warnings]
-    truncated = len(rows) > limit
+    truncated = available > limit
     note = None
     if not outcome.matched:
         note = "no VM matched the query" + (" (see the warnings)" if warnings else "")
     elif truncated:
-        note = f"showing the first {limit} of {len(rows)} VMs: {NARROW_HINT}, or raise limit (max {MAX_LIMIT})"
+        note = f"showing the first {limit} of {available} VMs: {NARROW_HINT}, or raise limit (max {MAX_LIMIT})"
     result = VmQueryResult(
         provider=inventory.provider.name,
         provider_type=inventory.provider.type,
         namespace=inventory.provider.namespace,
         total=len(inventory.vms),
         matched=outcome.matched,
-        returned=min(len(rows), limit),
-        vms=rows[:limit],
+        returned=len(rows),
+        vms=rows,
         warnings=warnings,
         truncated=truncated,
         note=note,

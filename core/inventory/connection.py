@@ -6,7 +6,9 @@ inventory client, each built on first use and at most once, and closed together.
         providers = connection.inventory.providers()
 
 Nothing is built up front: a call that only needs the cluster never builds the inventory client,
-and a call served from the inventory cache never reads the kubeconfig.
+and a call served from the inventory cache never reads the kubeconfig. With ``shared`` (the
+server's `SharedInventoryAccess`) the Route's URL and the inventory client outlive the call; a
+call whose inventory request fails without an answer from the inventory forgets the URL.
 """
 
 from __future__ import annotations
@@ -17,18 +19,27 @@ from mtv_mcp.core.cluster import ClusterClient
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import Credentials
 from mtv_mcp.core.errors import MtvError
-from mtv_mcp.core.inventory.client import InventoryClient
+from mtv_mcp.core.inventory.client import InventoryClient, InventoryError
 from mtv_mcp.core.inventory.discovery import configured_inventory_url, discover_from_routes
+from mtv_mcp.core.inventory.shared import SharedInventoryAccess
+
+# Statuses that say the URL may not lead to the inventory (any more): no answer (None), not found, a
+# gateway without its backend.
+ROUTE_FAILURES = frozenset({None, 404, 502, 503})
 
 
 class Connection:
     """The cluster and inventory access of one call (a context manager)."""
 
-    def __init__(self, credentials: Credentials, settings: Settings) -> None:
+    def __init__(
+        self, credentials: Credentials, settings: Settings, shared: SharedInventoryAccess | None = None
+    ) -> None:
         self.credentials = credentials
         self.settings = settings
+        self.shared = shared
         self._cluster: ClusterClient | None = None
         self._inventory_url: str | None = None
+        self._discovered = False
         self._inventory: InventoryClient | None = None
 
     @property
@@ -49,9 +60,19 @@ class Connection:
     def inventory_url(self) -> str:
         """The configured inventory URL, else the one of the ``forklift-inventory`` Route."""
         if self._inventory_url is None:
-            configured = configured_inventory_url(self.settings)
-            self._inventory_url = configured or discover_from_routes(self.cluster, self.settings)
+            self._inventory_url = configured_inventory_url(self.settings) or self._route_url()
         return self._inventory_url
+
+    def _route_url(self) -> str:
+        self._discovered = True
+        server = self.cluster.server
+        known = self.shared.route(server) if self.shared is not None else None
+        if known is not None:
+            return known
+        url = discover_from_routes(self.cluster, self.settings)
+        if self.shared is not None:
+            self.shared.remember_route(server, url)
+        return url
 
     def know_inventory_url(self, url: str) -> None:
         """Use ``url`` (say, of a cached inventory) instead of discovering the inventory again."""
@@ -70,11 +91,14 @@ class Connection:
                     hint="use a kubeconfig user with a token (oc login), or --server/--token, "
                     "or a bearer token per request",
                 )
-            self._inventory = InventoryClient.for_settings(url, token, self.settings)
+            if self.shared is not None:
+                self._inventory = self.shared.client(url, token, self.settings)
+            else:
+                self._inventory = InventoryClient.for_settings(url, token, self.settings)
         return self._inventory
 
     def close(self) -> None:
-        if self._inventory is not None:
+        if self._inventory is not None and self.shared is None:
             self._inventory.close()
         if self._cluster is not None:
             self._cluster.close()
@@ -85,4 +109,7 @@ class Connection:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
+        failed = isinstance(exc, InventoryError) and exc.status in ROUTE_FAILURES
+        if failed and self._discovered and self.shared is not None and self._inventory_url is not None:
+            self.shared.forget_route(self.cluster.server, self._inventory_url)
         self.close()

@@ -9,6 +9,7 @@ from mtv_mcp.core.inventory.cache import InventoryCache
 from mtv_mcp.core.inventory.client import STILL_LOADING, InventoryClient, InventoryError
 from mtv_mcp.core.inventory.connection import Connection
 from mtv_mcp.core.inventory.enrich import enrich_vms
+from mtv_mcp.core.inventory.memory import collector_paused, release_in_background
 from mtv_mcp.core.inventory.models import VM, EnrichedInventory, ProviderRef
 from mtv_mcp.core.inventory.provider import find_provider, provider_ref
 
@@ -58,21 +59,44 @@ def load_vms(
     per-credentials ``cache`` when fresh (``refresh`` forces a new fetch through ``connection``).
 
     A cached copy is served only after the inventory has accepted this call's token for the
-    provider, so a revoked token reads nothing, not even from the cache.
+    provider, so a revoked token reads nothing, not even from the cache. One fetch per provider
+    (and credentials) is in flight at a time: a call that waited for another one's fetch uses its
+    result. The stale copy leaves the cache before the new one is fetched, so that the two are
+    not held at once, and is freed on another thread.
     """
     settings = connection.settings
     namespace = namespace or settings.namespace
     key = (*connection.credentials.cache_key, namespace, provider_name)
-    if not refresh and settings.inventory_cache_seconds > 0:
+    caching = settings.inventory_cache_seconds > 0
+    asked_at = time.time()
+    if not refresh and caching:
         cached = cache.get(key, settings.inventory_cache_seconds)
         if cached is not None:
-            connection.know_inventory_url(cached.base_url)
-            connection.inventory.authorize(cached.provider)
-            return cached
+            return _authorized(connection, cached)
+    with cache.loading(key):
+        if caching:
+            cached = cache.get(key, settings.inventory_cache_seconds)
+            if cached is not None and (not refresh or cached.fetched_at >= asked_at):
+                return _authorized(connection, cached)
+            release_in_background([cache.pop(key)])
+        loaded = _fetch(connection, provider_name, namespace)
+        if caching:
+            cache.put(key, loaded)
+    return loaded
+
+
+def _authorized(connection: Connection, cached: EnrichedInventory) -> EnrichedInventory:
+    connection.know_inventory_url(cached.base_url)
+    connection.inventory.authorize(cached.provider)
+    return cached
+
+
+def _fetch(connection: Connection, provider_name: str, namespace: str) -> EnrichedInventory:
     inventory = connection.inventory
     provider = provider_ref(find_provider(connection.cluster, provider_name, namespace))
     try:
-        vms, warnings = fetch_inventory(inventory, provider)
+        with collector_paused():
+            vms, warnings = fetch_inventory(inventory, provider)
     except InventoryError as error:
         if error.status == STILL_LOADING:
             raise InventoryError(
@@ -89,9 +113,6 @@ def load_vms(
             "its inventory may be stale or incomplete",
         )
     provider = provider.model_copy(update={"vm_count": len(vms)})
-    loaded = EnrichedInventory(
+    return EnrichedInventory(
         provider=provider, vms=vms, base_url=connection.inventory_url, fetched_at=time.time(), warnings=tuple(warnings)
     )
-    if settings.inventory_cache_seconds > 0:
-        cache.put(key, loaded)
-    return loaded

@@ -50,8 +50,11 @@ class CompiledQuery:
         except ListInConditionError as problem:
             raise self._list_error(problem) from None
 
-    def run(self, records: Sequence[Record]) -> QueryResult:
-        """Filter, order, limit and select; warnings explain skipped records and unknown fields."""
+    def run(self, records: Sequence[Record], rows: int | None = None) -> QueryResult:
+        """Filter, order, limit and select; warnings explain skipped records and unknown fields.
+
+        ``rows``: build at most this many items (the first ones); ``matched`` still counts all.
+        """
         mistake = date_literal_error(self.query, records)
         if mistake is not None:
             raise mistake
@@ -68,6 +71,8 @@ class CompiledQuery:
             kept = self._sorted(kept)
         if self.query.limit is not None:
             kept = kept[: self.query.limit]
+        if rows is not None:
+            kept = kept[:rows]
         items = (
             [self._row(record) for record in kept]
             if self._program.select

@@ -293,3 +293,11 @@ def test_order_by_numeric_strings_orders_them_as_numbers() -> None:
     records = [{"name": n, "size": n} for n in ("9", "10", "2.5", "-1", "1e2", "abc")]
     assert names("order by size", records) == ["-1", "2.5", "9", "10", "1e2", "abc"]
     assert names("order by size desc", records) == ["abc", "1e2", "10", "9", "2.5", "-1"]
+
+
+def test_rows_limits_the_items_built_but_not_the_count(vms: list[dict[str, Any]]) -> None:
+    query = compile_query(parse_query("select name where memoryMB >= 4096 order by name"))
+    everything = query.run(vms)
+    first_two = query.run(vms, rows=2)
+    assert first_two.matched == everything.matched > 2
+    assert first_two.items == everything.items[:2]
