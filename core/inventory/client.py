@@ -17,6 +17,7 @@ import msgspec
 
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.inventory.memory import BYTES_PER_JSON_BYTE, json_budget
 from mtv_mcp.core.inventory.models import ProviderRef
 from mtv_mcp.core.retry import RETRYABLE_STATUSES, RetryableStatus, call_with_retries
 
@@ -89,29 +90,36 @@ class InventoryClient:
     def get(self, path: str, what: str, params: dict[str, Any] | None = None) -> Any:
         """The decoded JSON at ``path`` (``null``/empty bodies read as ``[]``); ``what`` names it in errors."""
 
-        def attempt(seconds: float) -> httpx.Response:
+        def attempt(seconds: float) -> tuple[httpx.Response, bytes | bytearray]:
             started = time.monotonic()
-            response = self._http.get(path, params=params, timeout=seconds)
-            log.debug("GET %s -> %d in %.0f ms", path, response.status_code, (time.monotonic() - started) * 1000)
+            request = self._http.build_request("GET", path, params=params, timeout=seconds)
+            response = self._http.send(request, stream=True)
+            try:
+                log.debug("GET %s -> %d in %.0f ms", path, response.status_code, (time.monotonic() - started) * 1000)
+                ok = 200 <= response.status_code < 300 and response.status_code != STILL_LOADING
+                body = self._read_within_memory(response, what) if ok else response.read()
+            finally:
+                response.close()
             if response.status_code in RETRYABLE_STATUSES or response.status_code == STILL_LOADING:
                 raise RetryableStatus(response.status_code, response)
-            return response
+            return response, body
 
         def retryable(error: BaseException) -> bool:
             transient = isinstance(error, RetryableStatus | httpx.ConnectError | httpx.RemoteProtocolError)
             return transient and _tls_cause(error) is None  # a certificate does not fix itself
 
         try:
-            response = call_with_retries(attempt, timeout=self.timeout, retryable=retryable, what=f"GET {path}")
+            response, body = call_with_retries(attempt, timeout=self.timeout, retryable=retryable, what=f"GET {path}")
         except RetryableStatus as error:
             response = error.answer
+            body = response.content
         except httpx.HTTPError as error:
             log.debug("GET %s -> no answer: %s", path, type(error).__name__)
             raise self._transport_error(error, what) from None
         if response.status_code >= 400 or response.status_code == STILL_LOADING:
             raise self._status_error(response, what)
         try:
-            data = _DECODER.decode(response.content) if response.content else None
+            data = _DECODER.decode(body) if body else None
         except msgspec.DecodeError as error:
             raise InventoryError(
                 f"the Forklift inventory at {self.base_url} sent {what} that is not JSON",
@@ -154,6 +162,19 @@ class InventoryClient:
                 hint="check that --inventory-url points at the inventory service",
             )
         return answer
+
+    def _read_within_memory(self, response: httpx.Response, what: str) -> bytes | bytearray:
+        """The body, unless decoding it would not fit in the memory available (then a refusal)."""
+        budget = json_budget()
+        declared = response.headers.get("content-length", "")
+        if budget is not None and declared.isdigit() and int(declared) > budget:
+            raise _too_large(response, int(declared), budget, what, exact=True)
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if budget is not None and len(body) > budget:
+                raise _too_large(response, len(body), budget, what, exact=False)
+        return body
 
     def _status_error(self, response: httpx.Response, what: str) -> InventoryError:
         status = response.status_code
@@ -227,3 +248,16 @@ def _tls_cause(error: BaseException) -> ssl.SSLError | None:
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def _too_large(response: httpx.Response, size: int, budget: int, what: str, *, exact: bool) -> InventoryError:
+    """A refusal to read a body too large for the memory available."""
+    megabytes = f"{size / 2**20:,.0f} MB" if exact else f"more than {size / 2**20:,.0f} MB"
+    return InventoryError(
+        f"the Forklift inventory's answer for {what} is {megabytes} of JSON; decoding it needs about "
+        f"{BYTES_PER_JSON_BYTE} times that, more than the memory available now "
+        f"({budget * BYTES_PER_JSON_BYTE / 2**20:,.0f} MB), so it was not read",
+        status=response.status_code,
+        hint="give this server more memory (or a higher container limit), or stop other work on the machine; "
+        "the inventory is read whole, one provider at a time",
+    )

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import Credentials
-from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryClient, InventoryError, load_vms
+from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryClient, InventoryError, load_vms, memory
 from mtv_mcp.core.inventory.memory import collector_paused
 from mtv_mcp.core.runtime import Runtime
 from mtv_mcp.sandbox.runner import Sandbox
@@ -109,3 +109,21 @@ def test_the_collector_is_paused_while_building_and_skips_what_was_built() -> No
         assert not gc.isenabled()  # an outer pause is still running
     assert gc.isenabled() == enabled
     assert gc.get_freeze_count() >= frozen + len(built)
+
+
+def test_an_answer_too_large_for_the_memory_available_is_refused(
+    sandbox: Sandbox, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory, "available_memory", lambda: 6 * 1000)  # room for 1,000 bytes of JSON
+    with pytest.raises(InventoryError) as caught:
+        load(runtime, admin(sandbox))
+    assert "the Forklift inventory's answer for the vms of provider 'vsphere-prod' is" in caught.value.message
+    assert "more than the memory available now" in caught.value.message
+    assert "give this server more memory" in str(caught.value.hint)
+    assert runtime.inventory_cache.get((*admin(sandbox).cache_key, "openshift-mtv", "vsphere-prod"), 60) is None
+
+
+def test_available_memory_is_known_here() -> None:
+    available = memory.available_memory()
+    assert available is not None
+    assert available > 0
