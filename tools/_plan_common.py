@@ -8,8 +8,9 @@ from pydantic import Field
 
 from mtv_mcp.core.cluster import ClusterClient, ClusterError
 from mtv_mcp.core.errors import MtvError
-from mtv_mcp.core.karl import Affinity, explain_affinity
+from mtv_mcp.core.karl import explain_affinity
 from mtv_mcp.core.karl.explain import SUBJECTS
+from mtv_mcp.core.plan.models import Placement
 from mtv_mcp.core.runtime import Runtime
 
 LabelMap = dict[str, str] | str
@@ -59,27 +60,27 @@ def read_plan(cluster: ClusterClient, namespace: str, name: str, field: str = "n
     )
 
 
-def _selector_sentence(subject: str, selector: dict[str, str]) -> list[str]:
+def _selector_sentence(subject: str, selector: dict[str, str] | None) -> list[str]:
     if not selector:
         return []
     return [f"{subject} runs only on nodes labelled {_pairs(selector)}."]
 
 
-def placement_summary(spec: dict[str, Any]) -> list[str]:
-    """Where a plan's convertor pods and migrated VMs may run, in English, from its spec."""
+def placement_summary(placement: Placement) -> list[str]:
+    """Where a plan's convertor pods and migrated VMs may run, in English."""
     convertor, target = SUBJECTS["convertor"], SUBJECTS["target"]
-    lines = _selector_sentence(convertor, spec.get("convertorNodeSelector") or {})
-    if spec.get("convertorAffinity"):
-        lines += explain_affinity(Affinity.from_kube(spec["convertorAffinity"]), convertor)
+    lines = _selector_sentence(convertor, placement.convertor_node_selector)
+    if placement.convertor_affinity:
+        lines += explain_affinity(placement.convertor_affinity, convertor)
     else:
         lines.append(f"{convertor} keeps Forklift's default affinity: convertors prefer to be spread across nodes.")
-    if spec.get("convertorLabels"):
-        lines.append(f"{convertor} carries the extra labels {_pairs(spec['convertorLabels'])}.")
-    lines += _selector_sentence(target, spec.get("targetNodeSelector") or {})
-    if spec.get("targetAffinity"):
-        lines += explain_affinity(Affinity.from_kube(spec["targetAffinity"]), target)
-    if spec.get("targetLabels"):
-        lines.append(f"{target} carries the extra labels {_pairs(spec['targetLabels'])}.")
+    if placement.convertor_labels:
+        lines.append(f"{convertor} carries the extra labels {_pairs(placement.convertor_labels)}.")
+    lines += _selector_sentence(target, placement.target_node_selector)
+    if placement.target_affinity:
+        lines += explain_affinity(placement.target_affinity, target)
+    if placement.target_labels:
+        lines.append(f"{target} carries the extra labels {_pairs(placement.target_labels)}.")
     return lines
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from mtv_mcp.core.karl import FORKLIFT_DEFAULT_SPREADING, KarlResult
 from mtv_mcp.core.plan import PlanRequest, objects_as_yaml
 from mtv_mcp.core.plan.apply import PlanConflictError, PreparedPlan, apply_plan, prepare_plan
+from mtv_mcp.core.plan.models import Placement
 from mtv_mcp.core.plan.resolve import compile_rules
 from mtv_mcp.tools._common import WRITES, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import (
@@ -158,10 +159,10 @@ def create_plan(
         migration_type=migration_type,
         convertor_labels=convertor_labels,
         convertor_node_selector=convertor_node_selector,
-        convertor_affinity=convertor.affinity.to_kube() if convertor else None,
+        convertor_affinity=convertor.affinity if convertor else None,
         target_labels=target_labels,
         target_node_selector=target_node_selector,
-        target_affinity=target_rules.affinity.to_kube() if target_rules else None,
+        target_affinity=target_rules.affinity if target_rules else None,
         target_power_state=target_power_state,
         network_map=network_map,
         storage_map=storage_map,
@@ -185,12 +186,12 @@ def create_plan(
         status=status,
         plan=request.name,
         namespace=request.namespace,
-        vms=[PlanVmRef(id=vm["id"], name=vm["name"]) for vm in build.plan["spec"]["vms"]],
+        vms=[PlanVmRef(id=vm.id, name=vm.name or vm.id) for vm in build.plan.spec.vms],
         query=prepared.selection.query,
         objects=objects,
         objects_text=_objects_text(objects, prepared, output),
         warnings=[*prepared.warnings, *_karl_warnings(convertor), *_karl_warnings(target_rules), *build.warnings],
-        placement=placement_summary(build.plan["spec"]),
+        placement=placement_summary(Placement.of(build.plan.spec)),
         kubectl_command=build.kubectl_command,
         notes=[*build.defaults, *build.kubectl_notes],
         created=created,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from mtv_mcp.core.cluster import kinds
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.plan import PlacementChanges, plan_patch, running_migration_reason
+from mtv_mcp.core.plan.models import Placement
 from mtv_mcp.core.plan.resolve import compile_rules
 from mtv_mcp.tools._common import DESTRUCTIVE, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import (
@@ -130,7 +131,7 @@ def patch_plan(
         diff=patch.diff,
         merge_patch=patch.merge_patch,
         warnings=patch.warnings,
-        placement=placement_summary(patch.new_spec),
+        placement=placement_summary(Placement.from_kube(patch.new_spec)),
     )
     return respond(result, _text(result), runtime, narrow_hint="change fewer fields at a time")
 

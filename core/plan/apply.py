@@ -149,12 +149,12 @@ def apply_plan(cluster: ClusterClient, build: PlanBuild) -> AppliedPlan:
     ``PlanConflictError``. When any write fails, everything this call created is deleted again
     and the cluster's message is raised.
     """
-    meta = build.plan["metadata"]
-    found = existing_plan(cluster, meta["namespace"], meta["name"])
+    meta = build.plan.metadata
+    found = existing_plan(cluster, meta.namespace, meta.name)
     if found is not None:
-        comparison = compare_plans(build.plan, found)
+        comparison = compare_plans(build.plan.to_kube(), found)
         if not comparison.identical:
-            raise PlanConflictError(comparison, meta["name"], meta["namespace"])
+            raise PlanConflictError(comparison, meta.name, meta.namespace)
         return AppliedPlan(status="exists", created=[], plan=found)
     created: list[dict[str, Any]] = []
     step = ""

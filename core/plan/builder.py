@@ -35,19 +35,20 @@ from mtv_mcp.core.plan.request import PlanRequest
 
 
 class PlanBuild(BaseModel):
-    """The objects to create, what to tell the user, and the equivalent kubectl-mtv command."""
+    """The objects to create (typed; ``objects()`` is their JSON), what to tell the user, and the
+    equivalent kubectl-mtv command."""
 
-    plan: dict[str, Any]
-    network_map: dict[str, Any] | None = Field(description="None when an existing map was named")
-    storage_map: dict[str, Any] | None = Field(description="None when an existing map was named, or type conversion")
+    plan: Plan
+    network_map: NetworkMap | None = Field(description="None when an existing map was named")
+    storage_map: StorageMap | None = Field(description="None when an existing map was named, or type conversion")
     warnings: list[str]
     defaults: list[str] = Field(description="Defaults filled in, as kubectl-mtv reports them")
     kubectl_command: str
     kubectl_notes: list[str] = Field(description="What the command cannot express, and how to set it")
 
     def objects(self) -> list[dict[str, Any]]:
-        """The objects in creation order: NetworkMap, StorageMap, Plan."""
-        return [obj for obj in (self.network_map, self.storage_map, self.plan) if obj is not None]
+        """The objects to send, in creation order: NetworkMap, StorageMap, Plan."""
+        return [obj.to_kube() for obj in (self.network_map, self.storage_map, self.plan) if obj is not None]
 
 
 def objects_as_yaml(build: PlanBuild) -> str:
@@ -72,10 +73,6 @@ def owner_reference(created_plan: dict[str, Any]) -> dict[str, Any]:
 def map_owner_patch(created_plan: dict[str, Any]) -> dict[str, Any]:
     """The merge patch that makes a map owned by the Plan."""
     return {"metadata": {"ownerReferences": [owner_reference(created_plan)]}}
-
-
-def _affinity(value: dict[str, Any] | None, field: str) -> Affinity | None:
-    return Affinity.from_kube(value, field=field) if value else None
 
 
 def _labels(value: Any, field: str) -> dict[str, str]:
@@ -148,10 +145,10 @@ def _check(request: PlanRequest, vms: list[dict[str, Any]]) -> _Placement:
         target_namespace=target_namespace,
         convertor_labels=convertor_labels,
         convertor_selector=_labels(request.convertor_node_selector, "convertor_node_selector"),
-        convertor_affinity=_affinity(request.convertor_affinity, "convertor_affinity"),
+        convertor_affinity=request.convertor_affinity or None,
         target_labels=_labels(request.target_labels, "target_labels"),
         target_selector=_labels(request.target_node_selector, "target_node_selector"),
-        target_affinity=_affinity(request.target_affinity, "target_affinity"),
+        target_affinity=request.target_affinity or None,
     )
     checks.check_vms(vms)
     return placement
@@ -287,10 +284,11 @@ def _spec(
 
 
 def _warnings(
-    request: PlanRequest, plan: dict[str, Any], placement: _Placement, providers: _Providers, inputs: _Inputs
+    request: PlanRequest, spec: PlanSpec, placement: _Placement, providers: _Providers, inputs: _Inputs
 ) -> list[str]:
     """What the user should know about fields this Forklift or provider ignores, and about the VMs."""
-    set_fields = [name for name in checks.FIELDS_SINCE if name in plan["spec"]]
+    written = spec.to_kube()
+    set_fields = [name for name in checks.FIELDS_SINCE if name in written]
     return [
         *checks.version_warnings(set_fields, inputs.forklift_version),
         *checks.provider_warnings(set_fields, providers.source_type),
@@ -334,8 +332,8 @@ def build_plan_objects(
     )
     plan_maps = _maps(request, providers, placement, inputs, warnings)
     spec = _spec(request, placement, providers, plan_maps, vms)
-    plan = Plan(metadata=ObjectMeta(name=request.name, namespace=request.namespace), spec=spec).to_kube()
-    warnings += _warnings(request, plan, placement, providers, inputs)
+    plan = Plan(metadata=ObjectMeta(name=request.name, namespace=request.namespace), spec=spec)
+    warnings += _warnings(request, spec, placement, providers, inputs)
     command, notes = _command(request, spec, providers.source_name, providers.source_namespace)
     network_map = plan_maps.network_map
     if network_map is not None and len(network_map.spec.map) > 1:
@@ -346,19 +344,13 @@ def build_plan_objects(
         )
     return PlanBuild(
         plan=plan,
-        network_map=network_map.to_kube() if network_map else None,
-        storage_map=_with_map_list(plan_maps.storage_map.to_kube()) if plan_maps.storage_map else None,
+        network_map=network_map,
+        storage_map=plan_maps.storage_map,
         warnings=warnings,
         defaults=defaults,
         kubectl_command=command,
         kubectl_notes=notes,
     )
-
-
-def _with_map_list(obj: dict[str, Any]) -> dict[str, Any]:
-    """The CRD requires ``spec.map`` even when no VM has a disk: keep it as ``[]``."""
-    obj["spec"].setdefault("map", [])
-    return obj
 
 
 def _command(request: PlanRequest, spec: PlanSpec, source_name: str, source_ns: str) -> tuple[str, list[str]]:

@@ -7,9 +7,10 @@ Only the spec fields this project writes are modelled (forklift-model §1.1, §1
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from mtv_mcp.core.kube_models import Affinity, KubeModel
 
@@ -153,3 +154,44 @@ class StorageMap(KubeModel):
     kind: Literal["StorageMap"] = "StorageMap"
     metadata: ObjectMeta
     spec: StorageMapSpec
+
+    def to_kube(self) -> dict[str, Any]:
+        """As ``KubeModel.to_kube``, but the CRD requires ``spec.map`` even when no VM has a disk."""
+        out = super().to_kube()
+        out["spec"].setdefault("map", [])
+        return out
+
+
+class Placement(KubeModel):
+    """Where a plan's convertor pods and migrated VMs may run: the placement fields of a Plan spec."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    convertor_labels: dict[str, str] | None = None
+    convertor_node_selector: dict[str, str] | None = None
+    convertor_affinity: Affinity | None = None
+    target_labels: dict[str, str] | None = None
+    target_node_selector: dict[str, str] | None = None
+    target_affinity: Affinity | None = None
+
+    @classmethod
+    def of(cls, spec: PlanSpec) -> Placement:
+        """The placement of a spec this program built."""
+        return cls(**{name: getattr(spec, name) for name in cls.model_fields})
+
+    @classmethod
+    def from_kube(cls, spec: Mapping[str, Any]) -> Placement:
+        """The placement of a Plan spec read from the cluster (empty fields count as unset)."""
+
+        def affinity(key: str) -> Affinity | None:
+            value = spec.get(key)
+            return Affinity.from_kube(value, field=f"spec.{key}") if value else None
+
+        return cls(
+            convertor_labels=spec.get("convertorLabels") or None,
+            convertor_node_selector=spec.get("convertorNodeSelector") or None,
+            convertor_affinity=affinity("convertorAffinity"),
+            target_labels=spec.get("targetLabels") or None,
+            target_node_selector=spec.get("targetNodeSelector") or None,
+            target_affinity=affinity("targetAffinity"),
+        )

@@ -42,7 +42,7 @@ def build(request: PlanRequest, facts: dict[str, Any], vms: list[dict[str, Any]]
 def test_demo_wave1_plan_and_maps_are_exact(facts: dict[str, Any], demo_vms: Any, catalog: CrdCatalog) -> None:
     result = build(wave1_request(), facts, demo_vms("web-frontend-01", "pg-prod-01", "win-sql-01"))
     providers = {"source": ref("Provider", "vsphere-prod"), "destination": ref("Provider", "host")}
-    assert result.plan == {
+    assert result.plan.to_kube() == {
         "apiVersion": API,
         "kind": "Plan",
         "metadata": {"name": "wave1", "namespace": NS},
@@ -78,7 +78,8 @@ def test_demo_wave1_plan_and_maps_are_exact(facts: dict[str, Any], demo_vms: Any
             "useCompatibilityMode": True,
         },
     }
-    assert result.network_map == {
+    assert result.network_map is not None
+    assert result.network_map.to_kube() == {
         "apiVersion": API,
         "kind": "NetworkMap",
         "metadata": {"name": "wave1-network-map", "namespace": NS},
@@ -94,7 +95,8 @@ def test_demo_wave1_plan_and_maps_are_exact(facts: dict[str, Any], demo_vms: Any
         },
     }
     virt = {"storageClass": "ocs-storagecluster-ceph-rbd-virtualization"}
-    assert result.storage_map == {
+    assert result.storage_map is not None
+    assert result.storage_map.to_kube() == {
         "apiVersion": API,
         "kind": "StorageMap",
         "metadata": {"name": "wave1-storage-map", "namespace": NS},
@@ -118,7 +120,7 @@ def test_demo_wave1_plan_and_maps_are_exact(facts: dict[str, Any], demo_vms: Any
 def test_defaults_target_provider_and_namespace(facts: dict[str, Any], demo_vms: Any, catalog: CrdCatalog) -> None:
     request = PlanRequest(name="p1", namespace=NS, source_provider="vsphere-prod")
     result = build_plan_objects(request, **facts, vms=demo_vms("win-ad-01"))
-    spec = result.plan["spec"]
+    spec = result.plan.to_kube()["spec"]
     assert spec["provider"]["destination"] == ref("Provider", "host")
     assert spec["targetNamespace"] == NS
     assert "type" not in spec
@@ -128,14 +130,14 @@ def test_defaults_target_provider_and_namespace(facts: dict[str, Any], demo_vms:
     ]
     # The target namespace is now the plan namespace, so its NAD comes first (before default/...).
     assert result.network_map is not None
-    assert result.network_map["spec"]["map"] == [
+    assert result.network_map.to_kube()["spec"]["map"] == [
         {
             "source": {"id": "network-17", "name": "VM Network"},
             "destination": {"type": "multus", "namespace": NS, "name": "unused-nad"},
         }
     ]
     assert result.warnings == []
-    assert catalog.validate(result.plan) == []
+    assert catalog.validate(result.plan.to_kube()) == []
 
 
 def test_pod_network_when_no_nad_fits_and_dummy_pair_without_networks(
@@ -145,12 +147,12 @@ def test_pod_network_when_no_nad_fits_and_dummy_pair_without_networks(
     request = PlanRequest(name="p2", namespace=NS, source_provider="vsphere-prod", target_namespace="analytics")
     result = build(request, facts, demo_vms("win-ad-01"))
     assert result.network_map is not None
-    assert result.network_map["spec"]["map"][0]["destination"] == {"type": "pod"}
+    assert result.network_map.to_kube()["spec"]["map"][0]["destination"] == {"type": "pod"}
     bare = build(request, facts, [make_vm("vm-9", "bare", [], [])])
     assert bare.network_map is not None
     assert bare.storage_map is not None
-    assert bare.network_map["spec"]["map"] == [{"source": {"type": "pod"}, "destination": {"type": "pod"}}]
-    assert bare.storage_map["spec"]["map"] == []
+    assert bare.network_map.to_kube()["spec"]["map"] == [{"source": {"type": "pod"}, "destination": {"type": "pod"}}]
+    assert bare.storage_map.to_kube()["spec"]["map"] == []
     for obj in bare.objects():
         assert catalog.validate(obj) == [], obj["kind"]
 
@@ -168,7 +170,7 @@ def test_default_target_network_argument(
 ) -> None:
     result = build(wave1_request(default_target_network=requested), facts, demo_vms("pg-prod-01"))
     assert result.network_map is not None
-    assert result.network_map["spec"]["map"][0]["destination"] == expected
+    assert result.network_map.to_kube()["spec"]["map"][0]["destination"] == expected
     assert f"--default-target-network {requested}" in result.kubectl_command
 
 
@@ -184,14 +186,14 @@ def test_default_storage_class_order(facts: dict[str, Any], demo_vms: Any, class
     facts["storage_classes"] = [facts["storage_classes"][i] for i in classes]
     result = build(wave1_request(), facts, demo_vms("win-ad-01"))
     assert result.storage_map is not None
-    assert {pair["destination"]["storageClass"] for pair in result.storage_map["spec"]["map"]} == {expected}
+    assert {pair["destination"]["storageClass"] for pair in result.storage_map.to_kube()["spec"]["map"]} == {expected}
 
 
 def test_existing_maps_are_referenced_not_built(facts: dict[str, Any], demo_vms: Any) -> None:
     result = build(wave1_request(network_map="shared-net", storage_map="shared-storage"), facts, demo_vms("pg-prod-01"))
     assert result.network_map is None
     assert result.storage_map is None
-    assert result.plan["spec"]["map"] == {
+    assert result.plan.to_kube()["spec"]["map"] == {
         "network": ref("NetworkMap", "shared-net"),
         "storage": ref("StorageMap", "shared-storage"),
     }
@@ -202,15 +204,15 @@ def test_existing_maps_are_referenced_not_built(facts: dict[str, Any], demo_vms:
 
 def test_warm_and_conversion_types(facts: dict[str, Any], demo_vms: Any, catalog: CrdCatalog) -> None:
     warm = build(wave1_request(migration_type="warm"), facts, demo_vms("pg-prod-01"))
-    assert warm.plan["spec"]["type"] == "warm"
-    assert warm.plan["spec"]["warm"] is True
+    assert warm.plan.to_kube()["spec"]["type"] == "warm"
+    assert warm.plan.to_kube()["spec"]["warm"] is True
     assert any("CDI importer pods" in w and "convertorAffinity" in w for w in warm.warnings)
     cold = build(wave1_request(), facts, demo_vms("pg-prod-01"))
     assert not any("CDI importer" in w for w in cold.warnings)
     conversion = build(wave1_request(migration_type="conversion"), facts, demo_vms("pg-prod-01"))
     assert conversion.storage_map is None
-    assert conversion.plan["spec"]["map"]["storage"] == {}
-    assert catalog.validate(conversion.plan) == []
+    assert conversion.plan.to_kube()["spec"]["map"]["storage"] == {}
+    assert catalog.validate(conversion.plan.to_kube()) == []
     with pytest.raises(MtvError) as error:
         build(wave1_request(migration_type="conversion", storage_map="x"), facts, demo_vms("pg-prod-01"))
     assert error.value.field == "storage_map"
@@ -230,7 +232,7 @@ def test_target_placement_fields(facts: dict[str, Any], demo_vms: Any, catalog: 
         conversion_temp_storage_size="100Gi",
     )
     result = build(request, facts, demo_vms("pg-prod-01"))
-    spec = result.plan["spec"]
+    spec = result.plan.to_kube()["spec"]
     assert spec["targetLabels"] == {"app": "pg", "env": "prod"}
     assert spec["targetNodeSelector"] == {"node-role.kubernetes.io/worker": ""}
     assert spec["targetAffinity"] == affinity
@@ -238,7 +240,7 @@ def test_target_placement_fields(facts: dict[str, Any], demo_vms: Any, catalog: 
     assert spec["conversionTempStorageClass"] == "lvms-nvme"
     assert spec["conversionTempStorageSize"] == "100Gi"
     assert any("Forklift sets app on the migrated VM" in w for w in result.warnings)
-    assert catalog.validate(result.plan) == []
+    assert catalog.validate(result.plan.to_kube()) == []
 
 
 @pytest.mark.parametrize(
@@ -321,7 +323,8 @@ def test_yaml_documents_and_owner_patch(facts: dict[str, Any], demo_vms: Any) ->
     text = objects_as_yaml(result)
     assert text.startswith("---\napiVersion: forklift.konveyor.io/v1beta1\nkind: NetworkMap\n")
     assert list(yaml.safe_load_all(text)) == result.objects()
-    created = {**result.plan, "metadata": {**result.plan["metadata"], "uid": "7c1d4e2a"}}
+    plan = result.plan.to_kube()
+    created = {**plan, "metadata": {**plan["metadata"], "uid": "7c1d4e2a"}}
     assert map_owner_patch(created) == {
         "metadata": {
             "ownerReferences": [
@@ -330,4 +333,4 @@ def test_yaml_documents_and_owner_patch(facts: dict[str, Any], demo_vms: Any) ->
         }
     }
     with pytest.raises(MtvError, match=r"no metadata\.uid"):
-        map_owner_patch(result.plan)
+        map_owner_patch(result.plan.to_kube())

@@ -103,7 +103,7 @@ def test_guide_example(
         assert error.value.field == "convertor_labels"
         return
     build = build_plan_objects(request, vms=vms, **facts)
-    spec = build.plan["spec"]
+    spec = build.plan.to_kube()["spec"]
     for flag, key in LABEL_FLAGS.items():
         assert spec.get(key) == (parse_key_values(flags[flag], flag) if flag in flags else None), key
     for flag, key in AFFINITY_FLAGS.items():
@@ -125,6 +125,6 @@ def test_guide_example(
             assert karl(generated[flag]) == karl(flags[flag])
         else:
             assert generated.get(flag) == flags.get(flag), flag
-    several_networks = build.network_map is not None and len(build.network_map["spec"]["map"]) > 1
+    several_networks = build.network_map is not None and len(build.network_map.to_kube()["spec"]["map"]) > 1
     assert [note for note in build.kubectl_notes if "random order" not in note] == []
     assert len(build.kubectl_notes) == several_networks

@@ -53,7 +53,7 @@ def test_target_flag_only_when_the_user_named_the_target(facts: dict[str, Any], 
     named = defaulted.model_copy(update={"target_provider": "host"})
     for request, flags in ((defaulted, []), (named, ["--target", "host"])):
         build = build_plan_objects(request, vms=demo_vms("win-ad-01"), **facts)
-        assert build.plan["spec"]["provider"]["destination"]["name"] == "host"
+        assert build.plan.to_kube()["spec"]["provider"]["destination"]["name"] == "host"
         assert words(build.kubectl_command)[7:] == ["--source", "vsphere-prod", *flags, "--vms", "win-ad-01"]
 
 
@@ -69,7 +69,7 @@ def test_unexpressible_affinity_gets_a_note_and_a_patch(facts: dict[str, Any], d
     )
     patch = words(build.kubectl_notes[1].removeprefix("then set the rest with: "))
     assert patch[:9] == ["kubectl", "patch", "plan", "p", "-n", NS, "--type", "merge", "-p"]
-    assert json.loads(patch[9]) == {"spec": {"convertorAffinity": build.plan["spec"]["convertorAffinity"]}}
+    assert json.loads(patch[9]) == {"spec": {"convertorAffinity": build.plan.to_kube()["spec"]["convertorAffinity"]}}
 
 
 def test_kubectl_mtv_karl_limits() -> None:

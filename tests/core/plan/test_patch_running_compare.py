@@ -165,7 +165,7 @@ def test_compare_ignores_server_fields_and_crd_defaults(facts: dict[str, Any], d
     request = PlanRequest(
         name="wave1", namespace="openshift-mtv", source_provider="vsphere-prod", target_namespace="app-migrated"
     )
-    desired = build_plan_objects(request, vms=demo_vms("pg-prod-01"), **facts).plan
+    desired = build_plan_objects(request, vms=demo_vms("pg-prod-01"), **facts).plan.to_kube()
     existing = copy.deepcopy(desired)
     existing["metadata"].update(uid="u1", resourceVersion="9", creationTimestamp="2026-01-01T00:00:00Z")
     existing["status"] = {"conditions": [{"type": "Ready", "status": "True"}]}
