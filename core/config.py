@@ -17,6 +17,9 @@ class Settings(BaseModel):
     namespace: str = Field(DEFAULT_NAMESPACE, description="Default namespace of Forklift objects")
     read_only: bool = Field(False, description="Refuse every call that would write to the cluster")
     max_response_chars: int = Field(40_000, ge=0, description="Cap on the text part of tool results (0: no cap)")
+    max_structured_chars: int = Field(
+        500_000, ge=1000, description="Cap on the JSON of the structured part (the SDK's client fails above 1 MiB)"
+    )
     kube_server: str | None = Field(None, description="Kubernetes API URL (--server)")
     kube_token: SecretStr | None = Field(None, description="Bearer token (--token)")
     kubeconfig: Path | None = Field(None, description="kubeconfig file (--kubeconfig)")

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+QUOTE_MAX = 160
+"""Most characters of the caller's input an error message quotes in one piece."""
+
+
+def clip(text: str, limit: int = QUOTE_MAX) -> str:
+    """``text``, or its first ``limit`` characters and how many more there were."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit} more characters)"
+
 
 class MtvError(Exception):
     """A problem the caller can fix: what is wrong, where, and how to fix it.
@@ -43,9 +51,14 @@ class SourceError(MtvError):
 
     @property
     def caret(self) -> str:
-        """The source line and a caret line pointing at ``column``."""
+        """The source line (at most ``QUOTE_MAX`` characters of it, around ``column``) and a
+        caret line pointing at ``column``."""
         line = self.source.replace("\n", " ").replace("\t", " ")
-        return f"  {line}\n  {' ' * (self.column - 1)}^"
+        start = max(0, min(self.column - 1 - QUOTE_MAX // 2, len(line) - QUOTE_MAX))
+        shown = line[start : start + QUOTE_MAX]
+        before = "..." if start else ""
+        after = "..." if start + QUOTE_MAX < len(line) else ""
+        return f"  {before}{shown}{after}\n  {' ' * (len(before) + self.column - 1 - start)}^"
 
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""

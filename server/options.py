@@ -56,6 +56,13 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"log mtv-mcp's requests and retries on stderr from this level (default: {DEFAULT_LEVEL})",
     )
     behaviour.add_argument(
+        "--max-structured-chars",
+        type=int,
+        default=500_000,
+        metavar="N",
+        help="cap the JSON of the structured part of tool results at N characters (default: 500000)",
+    )
+    behaviour.add_argument(
         "--timeout",
         type=float,
         default=20.0,
@@ -71,6 +78,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         namespace=args.namespace,
         read_only=args.read_only,
         max_response_chars=args.max_response_chars,
+        max_structured_chars=args.max_structured_chars,
         kube_server=args.server,
         kube_token=SecretStr(token) if token else None,
         kubeconfig=args.kubeconfig,

@@ -25,7 +25,7 @@ _TYPED_KEYWORDS: dict[str, frozenset[str]] = {
     "boolean": frozenset(),
     "null": frozenset(),
     "array": frozenset({"items", "minItems", "maxItems"}),
-    "object": frozenset({"additionalProperties", "properties", "required"}),
+    "object": frozenset({"additionalProperties", "properties", "required", "minProperties", "maxProperties"}),
 }
 
 

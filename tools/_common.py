@@ -13,9 +13,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
-from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.errors import MtvError, clip
 from mtv_mcp.core.inventory import Connection
 from mtv_mcp.core.runtime import Runtime
+from mtv_mcp.tools._result_cap import cap_structure
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 OFFLINE = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
@@ -25,6 +26,7 @@ WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempoten
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
 
 ToolContext = Context[Runtime]
+LINE_MAX = 400  # a safety net: no line of an error message quotes more of the input than this
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -84,19 +86,26 @@ def user_errors(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except MtvError as error:
-            raise ToolError(str(error)) from error
+            raise ToolError("\n".join(clip(line, LINE_MAX) for line in str(error).splitlines())) from error
 
     return cast(F, wrapper)
 
 
 def respond(result: BaseModel, text: str, runtime: Runtime, *, narrow_hint: str) -> CallToolResult:
-    """A tool result: compact ``text`` for the assistant (capped), ``result`` as structure.
+    """A tool result: compact ``text`` for the assistant, ``result`` as structure, both capped.
 
-    The structured part is never cut (tools cap it with their own ``limit`` arguments); the
-    text is cut at ``--max-response-chars`` with a note saying how to narrow the call.
+    The text is cut at ``--max-response-chars``, the structure's JSON at
+    ``max_structured_chars`` (its longest lists and strings first); the text then says what was
+    cut and how to narrow the call.
     """
     limit = runtime.settings.max_response_chars
     if limit and len(text) > limit:
         text = f"{text[:limit]}\n[output cut at {limit} characters: {narrow_hint}]"
     structured = result.model_dump(mode="json", by_alias=True, exclude_none=False)
+    structured, cut = cap_structure(structured, runtime.settings.max_structured_chars)
+    if cut:
+        text += (
+            f"\n[structured result cut to {runtime.settings.max_structured_chars} characters "
+            f"({'; '.join(cut[:5])}): {narrow_hint}]"
+        )
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)

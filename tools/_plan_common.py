@@ -12,12 +12,7 @@ from mtv_mcp.core.karl import explain_affinity
 from mtv_mcp.core.karl.explain import SUBJECTS
 from mtv_mcp.core.plan.models import Placement
 from mtv_mcp.core.runtime import Runtime
-
-LabelMap = dict[str, str] | str
-"""Labels or a node selector: a JSON map, or ``k=v,k=v`` text as kubectl-mtv takes it."""
-
-KarlRules = str | list[str]
-"""One KARL rule, several separated by ';', or a list of rules."""
+from mtv_mcp.tools._args import KarlRules, LabelMap, LabelName
 
 ConvertorLabels = Annotated[LabelMap | None, Field(description="Extra labels on the convertor pods")]
 ConvertorNodeSelector = Annotated[LabelMap | None, Field(description="Node labels the convertor pods must run on")]
@@ -30,7 +25,7 @@ ConvertorAffinity = Annotated[
 TargetLabels = Annotated[LabelMap | None, Field(description="Labels on the migrated VMs")]
 TargetNodeSelector = Annotated[LabelMap | None, Field(description="Node labels the migrated VMs must run on")]
 TargetAffinity = Annotated[KarlRules | None, Field(description="Affinity of the migrated VMs, KARL rules")]
-Namespace = Annotated[str | None, Field(description="Plan namespace (default: the server's)")]
+Namespace = Annotated[LabelName | None, Field(description="Plan namespace (default: the server's)")]
 DryRun = Annotated[bool, Field(description="false: write to the cluster")]
 
 

@@ -12,6 +12,7 @@ from mtv_mcp.core.convertor.inspect import migration_state, migrations_of
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.plan.migration import cancel_change
 from mtv_mcp.core.plan.running import in_progress_migration
+from mtv_mcp.tools._args import ObjectName, Query, VmList
 from mtv_mcp.tools._common import DESTRUCTIVE, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import DryRun, Namespace, read_plan, refuse_writes_when_read_only
 from mtv_mcp.tools._rendering import bullets
@@ -59,11 +60,11 @@ def _text(result: CancelMigrationResult) -> str:
 
 @user_errors
 def cancel_migration(
-    plan: Annotated[str, Field(description="Name of the Forklift Plan")],
+    plan: Annotated[ObjectName, Field(description="Name of the Forklift Plan")],
     *,
     ctx: ToolContext,
     vms: Annotated[
-        str | list[str] | None, Field(description="VM names or ids to cancel, a list or 'a,b' (default: all)")
+        Query | VmList | None, Field(description="VM names or ids to cancel, a list or 'a,b' (default: all)")
     ] = None,
     namespace: Namespace = None,
     dry_run: DryRun = True,

@@ -13,6 +13,7 @@ from mtv_mcp.core.cluster.nodes import NodeSummary, pods_by_node, summarize_node
 from mtv_mcp.core.cluster.visibility import visible_nodes
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory import Connection
+from mtv_mcp.tools._args import NamespaceOrAll
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 
 ALL_NAMESPACES = "*"
@@ -147,7 +148,7 @@ def _text(view: ClusterOverview) -> str:
 def cluster_overview(
     ctx: ToolContext,
     namespace: Annotated[
-        str | None,
+        NamespaceOrAll | None,
         Field(description="Namespace of providers and plans (default: the server's; '*': all)"),
     ] = None,
     verbose: Annotated[

@@ -13,13 +13,13 @@ from mtv_mcp.core.plan import PlanRequest, objects_as_yaml
 from mtv_mcp.core.plan.apply import PlanConflictError, PreparedPlan, apply_plan, prepare_plan
 from mtv_mcp.core.plan.models import Placement
 from mtv_mcp.core.plan.resolve import compile_rules
+from mtv_mcp.tools._args import KarlRules, LabelName, ObjectName, QualifiedName, Query, Short, VmList
 from mtv_mcp.tools._common import WRITES, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import (
     ConvertorAffinity,
     ConvertorLabels,
     ConvertorNodeSelector,
     DryRun,
-    KarlRules,
     Namespace,
     TargetAffinity,
     TargetLabels,
@@ -100,10 +100,10 @@ def _text(result: CreatePlanResult) -> str:
 
 @user_errors
 def create_plan(
-    name: Annotated[str, Field(description="Plan name, a DNS-1123 label")],
-    source: Annotated[str, Field(description="Source Provider name (or namespace/name)")],
+    name: Annotated[LabelName, Field(description="Plan name, a DNS-1123 label")],
+    source: Annotated[QualifiedName, Field(description="Source Provider name (or namespace/name)")],
     vms: Annotated[
-        str | list[str],
+        Query | VmList,
         Field(
             description=(
                 "VM names or ids ('pg-prod-01,vm-2061' or a list), or a TSL query as in query_vms "
@@ -114,9 +114,11 @@ def create_plan(
     *,
     ctx: ToolContext,
     namespace: Namespace = None,
-    target: Annotated[str | None, Field(description="Destination OpenShift Provider (default: the local one)")] = None,
+    target: Annotated[
+        QualifiedName | None, Field(description="Destination OpenShift Provider (default: the local one)")
+    ] = None,
     target_namespace: Annotated[
-        str | None, Field(description="Namespace of the migrated VMs and convertor pods (default: plan's)")
+        LabelName | None, Field(description="Namespace of the migrated VMs and convertor pods (default: plan's)")
     ] = None,
     migration_type: Annotated[
         Literal["cold", "warm", "live", "conversion"] | None, Field(description="default: cold")
@@ -130,12 +132,12 @@ def create_plan(
     target_power_state: Annotated[
         Literal["on", "off", "auto"] | None, Field(description="After migration (auto: as source)")
     ] = None,
-    network_map: Annotated[str | None, Field(description="Existing NetworkMap (default: build one)")] = None,
-    storage_map: Annotated[str | None, Field(description="Existing StorageMap (default: build one)")] = None,
+    network_map: Annotated[ObjectName | None, Field(description="Existing NetworkMap (default: build one)")] = None,
+    storage_map: Annotated[ObjectName | None, Field(description="Existing StorageMap (default: build one)")] = None,
     conversion_temp_storage_class: Annotated[
-        str | None, Field(description="StorageClass of a virt-v2v scratch volume (Forklift 2.11+)")
+        ObjectName | None, Field(description="StorageClass of a virt-v2v scratch volume (Forklift 2.11+)")
     ] = None,
-    conversion_temp_storage_size: Annotated[str | None, Field(description="Its size, e.g. 100Gi")] = None,
+    conversion_temp_storage_size: Annotated[Short | None, Field(description="Its size, e.g. 100Gi")] = None,
     dry_run: DryRun = True,
     output: Annotated[Literal["yaml", "json"], Field(description="Format of objects_text")] = "yaml",
 ) -> Annotated[CallToolResult, CreatePlanResult]:

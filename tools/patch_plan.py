@@ -12,14 +12,13 @@ from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.plan import PlacementChanges, plan_patch, running_migration_reason
 from mtv_mcp.core.plan.models import Placement
 from mtv_mcp.core.plan.resolve import compile_rules
+from mtv_mcp.tools._args import KarlRules, LabelMap, ObjectName
 from mtv_mcp.tools._common import DESTRUCTIVE, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import (
     ConvertorAffinity,
     ConvertorLabels,
     ConvertorNodeSelector,
     DryRun,
-    KarlRules,
-    LabelMap,
     Namespace,
     TargetAffinity,
     TargetLabels,
@@ -79,7 +78,7 @@ def _text(result: PatchPlanResult) -> str:
 
 @user_errors
 def patch_plan(
-    name: Annotated[str, Field(description="Plan name")],
+    name: Annotated[ObjectName, Field(description="Plan name")],
     *,
     ctx: ToolContext,
     namespace: Namespace = None,

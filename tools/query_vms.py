@@ -12,6 +12,7 @@ from mtv_mcp.core.inventory import load_vms
 from mtv_mcp.core.tsl import compile_query, parse_query
 from mtv_mcp.core.tsl.diagnostics import missing_fields
 from mtv_mcp.core.tsl.values import pluck
+from mtv_mcp.tools._args import FieldList, LabelName, ObjectName, Query
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 
 DEFAULT_FIELDS = (
@@ -84,11 +85,11 @@ def _text(result: VmQueryResult, query: str) -> str:
 
 @user_errors
 def query_vms(
-    provider: Annotated[str, Field(description="Source Provider name or UID")],
+    provider: Annotated[ObjectName, Field(description="Source Provider name or UID")],
     ctx: ToolContext,
     *,
     query: Annotated[
-        str,
+        Query,
         Field(
             description=(
                 "TSL query, e.g. \"where memoryGB > 8 and hostCluster.name = 'Cluster-Prod'\", "
@@ -97,9 +98,11 @@ def query_vms(
             )
         ),
     ] = "",
-    namespace: Annotated[str | None, Field(description="Namespace of the Provider (default: the server's)")] = None,
+    namespace: Annotated[
+        LabelName | None, Field(description="Namespace of the Provider (default: the server's)")
+    ] = None,
     fields: Annotated[
-        list[str] | None,
+        FieldList | None,
         Field(description="Fields per VM, dotted paths allowed (e.g. hostCluster.name)"),
     ] = None,
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Most VMs to return")] = 50,

@@ -16,6 +16,7 @@ from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.plan.migration import build_migration, parse_cutover
 from mtv_mcp.core.plan.readiness import start_blockers
 from mtv_mcp.core.plan.running import in_progress_migration, running_migration_reason
+from mtv_mcp.tools._args import ObjectName, Short
 from mtv_mcp.tools._common import WRITES, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import DryRun, Namespace, read_plan, refuse_writes_when_read_only
 from mtv_mcp.tools._rendering import bullets
@@ -118,11 +119,13 @@ def _text(result: StartMigrationResult) -> str:
 
 @user_errors
 def start_migration(
-    plan: Annotated[str, Field(description="Name of the Forklift Plan")],
+    plan: Annotated[ObjectName, Field(description="Name of the Forklift Plan")],
     *,
     ctx: ToolContext,
     namespace: Namespace = None,
-    cutover: Annotated[str | None, Field(description="Warm plans: RFC 3339 cutover time (default: in 1 hour)")] = None,
+    cutover: Annotated[
+        Short | None, Field(description="Warm plans: RFC 3339 cutover time (default: in 1 hour)")
+    ] = None,
     force: Annotated[bool, Field(description="Start even if every convertor pod would stay Pending")] = False,
     dry_run: DryRun = True,
 ) -> Annotated[CallToolResult, StartMigrationResult]:

@@ -12,8 +12,8 @@ from mtv_mcp.core.convertor.preview import PlacementPreview, preview_on_cluster
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.karl import RuleError, compile_affinity
 from mtv_mcp.core.plan.labels import check_labels, parse_key_values
+from mtv_mcp.tools._args import KarlRules, LabelMap, LabelName
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
-from mtv_mcp.tools._plan_common import LabelMap
 from mtv_mcp.tools._rendering import bullets, preview_lines
 
 
@@ -80,7 +80,7 @@ def _preview(
 @user_errors
 def validate_karl(
     rules: Annotated[
-        str | list[str],
+        KarlRules,
         Field(
             description=(
                 "KARL rules, a list or ';'-separated, merged into one Affinity. A rule: "
@@ -117,7 +117,7 @@ def validate_karl(
         Field(description="With check_cluster: the convertorNodeSelector"),
     ] = None,
     target_namespace: Annotated[
-        str | None,
+        LabelName | None,
         Field(
             description=(
                 "With check_cluster: the plan's targetNamespace, where the pod runs and pods(...) "

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from mtv_mcp.core.cluster import ClusterClient, ClusterError, kinds
 from mtv_mcp.core.cluster.forklift import provider_phase
-from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.errors import MtvError, clip
 from mtv_mcp.core.karl import KarlResult, Purpose, RuleError, compile_affinity
 from mtv_mcp.core.tsl import QueryError, compile_query, parse_query
 
@@ -79,6 +79,10 @@ def _by_query(text: str, records: Sequence[Mapping[str, Any]], provider: str, fi
     return VmSelection(vms=result.items, query=text, warnings=[f"{field}: {note}" for note in notes])
 
 
+SUGGESTED_MAX = 3  # missing names that get suggestions (each costs a pass over the inventory)
+LISTED_MAX = 10  # missing names quoted in the error
+
+
 def _by_reference(refs: list[str], records: Sequence[Mapping[str, Any]], provider: str, field: str) -> VmSelection:
     by_id = {str(vm.get("id")): vm for vm in records}
     by_name: dict[str, list[Mapping[str, Any]]] = {}
@@ -114,9 +118,13 @@ def _by_reference(refs: list[str], records: Sequence[Mapping[str, Any]], provide
         chosen.append(dict(vm))
     if missing:
         names = [*by_name, *by_id]
-        close = sorted({match for ref in missing for match in difflib.get_close_matches(ref, names, n=2)})
+        close = sorted(
+            {match for ref in missing[:SUGGESTED_MAX] for match in difflib.get_close_matches(ref, names, n=2)}
+        )
+        shown = ", ".join(repr(clip(ref, 80)) for ref in missing[:LISTED_MAX])
+        more = f" and {len(missing) - LISTED_MAX} more" if len(missing) > LISTED_MAX else ""
         raise MtvError(
-            f"provider '{provider}' has no VM with the name or id {', '.join(map(repr, missing))}",
+            f"provider '{provider}' has no VM with the name or id {shown}{more}",
             field=field,
             hint=f"did you mean {', '.join(close)}?" if close else "list the VMs with query_vms",
         )
