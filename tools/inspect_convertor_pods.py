@@ -128,7 +128,7 @@ def inspect_convertor_pods(
         ObjectName | None, Field(description="One of the plan's Migrations, name or uid (default: the latest)")
     ] = None,
     vm: Annotated[str | None, Field(description="Only this VM (name or id)")] = None,
-    log_lines: Annotated[int, Field(ge=0, le=200, description="Last log lines per pod")] = 20,
+    log_lines: Annotated[int, Field(ge=0, le=200, description="Last log lines per pod")] = 5,
 ) -> Annotated[CallToolResult, ConvertorInspection]:
     """Inspect the virt-v2v convertor pods of a plan's latest (or given) migration.
 

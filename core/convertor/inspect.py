@@ -87,7 +87,9 @@ class ConvertorPodReport(BaseModel):
     rules: RuleCheck | None = Field(description="Rule check of a placed pod")
     pending: PendingDiagnosis | None = Field(description="Why a Pending pod does not run")
     log: LogReport | None = Field(description="Progress, error patterns and the last lines of its log")
-    events: list[EventSummary] = Field(description="Its last Warning and notable events")
+    events: list[EventSummary] = Field(
+        description="Its last Warning and notable events (the FailedScheduling a diagnosis decodes is in pending)"
+    )
     findings: list[str] = Field(description="What stands out, one line each")
 
 
@@ -356,7 +358,7 @@ def pod_report(ctx: _Context, pod: Mapping[str, Any]) -> ConvertorPodReport:
         rules=rules,
         pending=pending,
         log=log,
-        events=notable_events(own_events),
+        events=[e for e in notable_events(own_events) if pending is None or e != pending.event],
         findings=[],
     )
     return report.model_copy(update={"findings": pod_findings(report)})
@@ -370,7 +372,7 @@ def _summary(pods: Sequence[ConvertorPodReport]) -> InspectionSummary:
         if diagnosis.state == "waiting":
             return f"bound to {pod.node}, container waiting ({diagnosis.waiting_reason})"
         blocking = [f"{c.reason.count or '?'} {c.reason.detail}" for c in diagnosis.reasons if not c.reason.expected]
-        return "; ".join(blocking) or diagnosis.message or "no scheduler message yet"
+        return "; ".join(blocking) or diagnosis.decoded_message() or "no scheduler message yet"
 
     return InspectionSummary(
         phases=dict(Counter(p.phase for p in pods)),

@@ -50,14 +50,27 @@ class ConfirmedReason(BaseModel):
     nodes: list[str] = Field(description="Nodes placement excludes for this reason now")
 
 
-class NodeCheck(BaseModel):
-    """One node as placement sees it for this pod now."""
+class NodeCause(BaseModel):
+    """One reason placement finds now, explained, and every node it excludes."""
 
     model_config = ConfigDict(frozen=True)
 
-    node: str
-    fits: bool
-    reasons: list[NodeReason] = Field(description="Why it cannot take the pod, explained")
+    kind: NodeReasonKind
+    detail: str = Field(description="The reason in terms of this pod and these nodes")
+    reported: bool = Field(description="kube-scheduler names it (it stops at a node's first failing filter)")
+    nodes: list[str]
+
+
+def _by_reason(result: PlacementResult) -> list[NodeCause]:
+    """Each distinct reason once with the nodes it excludes (nine nodes share a few reasons)."""
+    grouped: dict[tuple[NodeReasonKind, str, bool], list[str]] = {}
+    for verdict in result.verdicts:
+        for reason in verdict.reasons:
+            grouped.setdefault((reason.kind, reason.detail, reason.reported), []).append(verdict.node)
+    return [
+        NodeCause(kind=kind, detail=detail, reported=reported, nodes=nodes)
+        for (kind, detail, reported), nodes in grouped.items()
+    ]
 
 
 class PendingDiagnosis(BaseModel):
@@ -73,11 +86,34 @@ class PendingDiagnosis(BaseModel):
         description="Where the decoded message comes from: the newest FailedScheduling event or placement"
     )
     event: EventSummary | None = None
-    message: str | None = Field(None, description="The scheduler message that was decoded")
+    message: str | None = Field(None, description="Placement's scheduler message, decoded when there is no event")
     reasons: list[ConfirmedReason] = Field(default_factory=list, description="Counted reasons, blocking first")
     fits_now: list[str] = Field(default_factory=list, description="Nodes placement finds the pod fits on now")
-    nodes: list[NodeCheck] = Field(default_factory=list)
-    fixes: list[str] = Field(default_factory=list, description="Concrete changes, most useful first")
+    node_causes: list[NodeCause] = Field(
+        default_factory=list, description="Every reason placement finds now, each with the nodes it excludes"
+    )
+
+    def decoded_message(self) -> str | None:
+        """The scheduler message the reasons come from (the event's, or placement's)."""
+        return self.message or (self.event.message if self.event else None)
+
+    def fixes(self) -> list[str]:
+        """Concrete changes, most useful first (each reason's fix is in ``reasons``, not repeated)."""
+        if self.state == "waiting":
+            reason = self.waiting_reason
+            if reason in (None, "PodInitializing", "ContainerCreating"):
+                return []
+            return [f"the container is waiting ({reason}): see the pod's Warning events for the cause"]
+        fixes: list[str] = []
+        if self.fits_now:
+            fixes.append(
+                f"placement finds room now on {', '.join(self.fits_now)}: the scheduler retries on its own; if "
+                "the pod stays Pending, look for what changed since the last FailedScheduling event"
+            )
+        for item in self.reasons:
+            if not item.reason.expected and item.reason.fix not in fixes:
+                fixes.append(item.reason.fix)
+        return fixes
 
 
 def _matches(reason: Reason, found: NodeReason) -> bool:
@@ -95,19 +131,6 @@ def _confirm(reason: Reason, result: PlacementResult) -> ConfirmedReason:
     return ConfirmedReason(reason=reason, nodes=nodes)
 
 
-def _fixes(reasons: Sequence[ConfirmedReason], fits_now: Sequence[str]) -> list[str]:
-    fixes: list[str] = []
-    if fits_now:
-        fixes.append(
-            f"placement finds room now on {', '.join(fits_now)}: the scheduler retries on its own; if the pod "
-            "stays Pending, look for what changed since the last FailedScheduling event"
-        )
-    for item in sorted(reasons, key=lambda c: c.reason.expected):
-        if not item.reason.expected and item.reason.fix not in fixes:
-            fixes.append(item.reason.fix)
-    return fixes
-
-
 def diagnose_pending(
     pod: Mapping[str, Any],
     *,
@@ -120,14 +143,7 @@ def diagnose_pending(
     """The diagnosis of a Pending pod (``event``: its newest FailedScheduling, if any)."""
     if (pod.get("spec") or {}).get("nodeName"):
         reason = state.reason if state else None
-        return PendingDiagnosis(
-            state="waiting",
-            waiting_reason=reason or "ContainerCreating",
-            source="none",
-            fixes=[]
-            if reason in (None, "PodInitializing", "ContainerCreating")
-            else [f"the container is waiting ({reason}): see the pod's Warning events for the cause"],
-        )
+        return PendingDiagnosis(state="waiting", waiting_reason=reason or "ContainerCreating", source="none")
     result = evaluate_placement(pod, nodes, others(pods, pod), namespaces)
     message = event.message if event else result.failed_scheduling_message()
     diagnosis = decode_failed_scheduling(message, pod=pod, nodes=nodes) if message else None
@@ -138,9 +154,8 @@ def diagnose_pending(
         state="unscheduled",
         source="event" if event else ("placement" if message else "none"),
         event=event,
-        message=message or None,
+        message=None if event else (message or None),
         reasons=confirmed,
         fits_now=fits_now,
-        nodes=[NodeCheck(node=v.node, fits=v.fits, reasons=v.reasons) for v in result.verdicts],
-        fixes=_fixes(confirmed, fits_now),
+        node_causes=_by_reason(result),
     )

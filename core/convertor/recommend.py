@@ -35,7 +35,7 @@ def _pending_finding(pod: ConvertorPodReport) -> list[str]:
         for c in diagnosis.reasons
         if not c.reason.expected
     ]
-    found = [f"Pending: {'; '.join(blocking) or diagnosis.message or 'no scheduler message yet'}"]
+    found = [f"Pending: {'; '.join(blocking) or diagnosis.decoded_message() or 'no scheduler message yet'}"]
     if diagnosis.fits_now:
         found.append(f"placement finds room now on {', '.join(diagnosis.fits_now)}")
     return found
@@ -94,7 +94,7 @@ def recommendations(pods: Sequence[ConvertorPodReport], nodes: Sequence[NodePres
             found.append(text)
 
     for pod in pods:
-        for fix in pod.pending.fixes if pod.pending else []:
+        for fix in pod.pending.fixes() if pod.pending else []:
             add(fix)
     off_rule = [p.name for p in pods if p.off_rule]
     if off_rule:

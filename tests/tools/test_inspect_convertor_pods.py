@@ -5,6 +5,7 @@ and fresh migrations run by the sandbox's migration controller on its clock.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -122,7 +123,7 @@ async def test_running_pod_progress_placement_and_resources(demo: Sandbox) -> No
     log = running["log"]
     assert (log["stage"], log["stage_label"], log["percent"]) == ("disk-copy", "Copying disk 2 of 2", 42)
     assert log["excerpt"][-1] == "virt-v2v monitoring: Progress update, completed 42 %"
-    assert len(log["excerpt"]) == 20
+    assert len(log["excerpt"]) == 5  # the default log_lines
     rules = running["rules"]
     assert rules["satisfied"] is True
     assert rules["selector_missing"] == []
@@ -146,8 +147,17 @@ async def test_pending_pod_is_decoded_confirmed_and_fixed(demo: Sandbox) -> None
     assert taints["dedicated"] == ["mig-0"]
     assert sorted(taints["node-role.kubernetes.io/master"]) == ["master-0", "master-1", "master-2"]
     assert sorted(nodes_by_kind["node-selector"]) == ["worker-0", "worker-1", "worker-2"]
-    assert any("AVOID → REPEL" in fix for fix in diagnosis["fixes"])
-    assert any("dedicated=migration:NoSchedule" in fix for fix in diagnosis["fixes"])
+    fixes = [r["reason"]["fix"] for r in diagnosis["reasons"]]
+    assert any("AVOID → REPEL" in fix for fix in fixes)
+    assert any("dedicated=migration:NoSchedule" in fix for fix in fixes)
+    assert diagnosis["message"] is None  # the event's message is the one decoded
+    causes = {
+        c["detail"].split(";")[0]: c["nodes"] for c in diagnosis["node_causes"] if c["kind"] == "untolerated-taint"
+    }
+    assert causes == {
+        "taint node-role.kubernetes.io/master=:NoSchedule": ["master-0", "master-1", "master-2"],
+        "taint dedicated=migration:NoSchedule": ["mig-0"],
+    }
     summary = result.structured_content["summary"]["pending"]
     assert summary[0].startswith(f"{pending['name']}: 1 Insufficient memory")
     assert any("AVOID → REPEL" in r for r in result.structured_content["recommendations"])
@@ -351,3 +361,14 @@ async def test_preview_models_the_pod_the_controller_then_creates(live: Sandbox)
     for pod in result.structured_content["pods"]:
         assert pod["requests"] == previewed["requests"], pod["name"]
         assert pod["limits"] == previewed["limits"], pod["name"]
+
+
+async def test_the_demo_inspection_fits_the_context_budget(demo: Sandbox) -> None:
+    """wave1 with a Pending pod on a nine-node cluster: text plus structured at most 16,000 bytes."""
+    result = await inspect(demo)
+    text = "\n".join(block.text for block in result.content if block.type == "text")
+    structured = json.dumps(result.structured_content, separators=(",", ":"), ensure_ascii=False)
+    assert len(text.encode()) + len(structured.encode()) <= 16_000
+    causes = by_vm(result)["win-sql-01"]["pending"]["node_causes"]
+    explained = [(cause["kind"], cause["detail"]) for cause in causes]
+    assert len(explained) == len(set(explained))  # each reason once, with its nodes

@@ -114,8 +114,13 @@ def test_pending_pod_from_its_event() -> None:
     assert counted[(ReasonKind.INSUFFICIENT_MEMORY, 1)] == ["worker-3"]
     assert counted[(ReasonKind.POD_ANTI_AFFINITY, 1)] == ["worker-4"]
     assert diagnosis.reasons[-1].reason.expected  # the control-plane taint needs no action and comes last
-    assert not any(n.fits for n in diagnosis.nodes)
-    assert len(diagnosis.fixes) == 4
+    assert diagnosis.fits_now == []
+    causes = {(c.kind.value, c.detail): c.nodes for c in diagnosis.node_causes}
+    taint = "taint dedicated=migration:NoSchedule; none of the pod's tolerations matches it"
+    assert causes["untolerated-taint", taint] == ["mig-0"]
+    excluded = {node for cause in diagnosis.node_causes for node in cause.nodes}
+    assert len(excluded) == len(NODES)  # every node is named, each reason once
+    assert len(diagnosis.fixes()) == 4
 
 
 def test_pending_pod_without_events_uses_placement() -> None:
@@ -134,7 +139,7 @@ def test_pending_pod_fits_once_memory_is_freed() -> None:
     others = [p for p in PODS if not p["metadata"]["name"].startswith("elasticsearch")]
     diagnosis = diagnose_pending(pod, event=None, state=None, nodes=NODES, pods=others, namespaces=NAMESPACES)
     assert diagnosis.fits_now == ["worker-3"]
-    assert diagnosis.fixes[0].startswith("placement finds room now on worker-3")
+    assert diagnosis.fixes()[0].startswith("placement finds room now on worker-3")
 
 
 def test_bound_pod_waiting_for_its_container() -> None:
@@ -147,7 +152,7 @@ def test_bound_pod_waiting_for_its_container() -> None:
         pod, event=None, state=container_state(pod, "virt-v2v"), nodes=NODES, pods=PODS, namespaces=NAMESPACES
     )
     assert (diagnosis.state, diagnosis.waiting_reason) == ("waiting", "ImagePullBackOff")
-    assert "ImagePullBackOff" in diagnosis.fixes[0]
+    assert "ImagePullBackOff" in diagnosis.fixes()[0]
 
 
 def test_node_pressure_of_the_convertor_node() -> None:
