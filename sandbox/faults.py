@@ -39,7 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mtv_mcp.core.errors import MtvError
 
-FaultKind = Literal["status", "delay", "drop", "hang"]
+FaultKind = Literal["status", "delay", "late", "garble", "drop", "hang"]
 _RULE = re.compile(r"^\s*(?:(?P<method>[A-Za-z]+|\*)\s+)?(?P<path>/\S*)\s*=\s*(?P<action>\S+?)(?:x(?P<count>\d+))?\s*$")
 _REASONS = {
     400: "BadRequest",
@@ -75,7 +75,9 @@ class FaultRule:
         return (self.method in ("*", method.upper())) and fnmatch.fnmatchcase(path, self.path)
 
     def __str__(self) -> str:
-        action = {"status": str(self.status), "delay": f"delay:{self.delay:g}"}.get(self.kind, self.kind)
+        action = {"status": str(self.status), "delay": f"delay:{self.delay:g}", "late": f"late:{self.delay:g}"}.get(
+            self.kind, self.kind
+        )
         count = f"x{self.remaining}" if self.remaining is not None else ""
         return f"{self.method} {self.path}={action}{count}"
 
@@ -90,19 +92,20 @@ def parse_fault(text: str) -> FaultRule:
     count = int(match["count"]) if match["count"] else None
     if action.isdigit() and 100 <= int(action) <= 599:
         return FaultRule(method, match["path"], "status", status=int(action), remaining=count)
-    if action.startswith("delay:"):
+    kind, _, value = action.partition(":")
+    if kind in ("delay", "late") and value:
         try:
-            seconds = float(action[6:])
+            seconds = float(value)
         except ValueError:
             seconds = -1.0
         if seconds < 0:
             raise MtvError(
-                f"fault rule {text!r}: delay needs a number of seconds >= 0, got {action[6:]!r}",
+                f"fault rule {text!r}: {kind} needs a number of seconds >= 0, got {value!r}",
                 hint=SYNTAX_HINT,
                 field="--fault",
             )
-        return FaultRule(method, match["path"], "delay", delay=seconds, remaining=count)
-    if action in ("drop", "hang"):
+        return FaultRule(method, match["path"], kind, delay=seconds, remaining=count)  # type: ignore[arg-type]
+    if action in ("drop", "hang", "garble"):
         return FaultRule(method, match["path"], action, remaining=count)  # type: ignore[arg-type]
     raise MtvError(f"fault rule {text!r}: unknown action {match['action']!r}", hint=SYNTAX_HINT, field="--fault")
 
@@ -178,6 +181,8 @@ class FaultMiddleware:
         elif rule.kind == "delay":
             await asyncio.sleep(rule.delay)
             await self.app(scope, receive, send)
+        elif rule.kind in ("late", "garble"):
+            await _served_then_spoiled(self.app, scope, receive, send, rule)
         elif rule.kind == "status":
             await _send_status(send, rule)
         elif rule.kind == "drop":
@@ -186,6 +191,26 @@ class FaultMiddleware:
             replay = await _hang(receive, rule)
             if replay is not None:
                 await self.app(scope, replay, send)
+
+
+async def _served_then_spoiled(app: ASGIApp, scope: Scope, receive: Receive, send: Send, rule: FaultRule) -> None:
+    """Serve the request, then send its answer late (``late``) or with a non-JSON body (``garble``)."""
+    answer: list[Message] = []
+
+    async def keep(message: Message) -> None:
+        answer.append(message)
+
+    await app(scope, receive, keep)
+    if rule.kind == "late":
+        await asyncio.sleep(rule.delay)
+        for message in answer:
+            await send(message)
+        return
+    start = next(message for message in answer if message["type"] == "http.response.start")
+    body = b"<html><body>502 upstream says hello</body></html>"
+    headers = [(b"content-type", b"text/html"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _send_status(send: Send, rule: FaultRule) -> None:

@@ -1,7 +1,7 @@
 """Kubernetes access for mtv-mcp: per-call clients, Forklift kinds, version detection, clear errors."""
 
 from mtv_mcp.core.cluster.client import ClusterClient
-from mtv_mcp.core.cluster.errors import ClusterError, ClusterUnreachable, Operation
+from mtv_mcp.core.cluster.errors import ClusterError, ClusterUnreachable, Operation, UnreadableAnswer
 from mtv_mcp.core.cluster.kinds import FORKLIFT_KINDS, Kind, forklift_kind
 from mtv_mcp.core.cluster.version import ForkliftVersion, detect_forklift_version, operator_namespace
 
@@ -13,6 +13,7 @@ __all__ = [
     "ForkliftVersion",
     "Kind",
     "Operation",
+    "UnreadableAnswer",
     "detect_forklift_version",
     "forklift_kind",
     "operator_namespace",

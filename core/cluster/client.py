@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from mtv_mcp.core.cluster import kinds
-from mtv_mcp.core.cluster.errors import Operation, client_error, status_error, transport_error
+from mtv_mcp.core.cluster.errors import Operation, UnreadableAnswer, client_error, status_error, transport_error
 from mtv_mcp.core.cluster.kinds import Kind
 from mtv_mcp.core.cluster.version import ForkliftVersion, detect_forklift_version
 from mtv_mcp.core.config import Settings
@@ -188,7 +188,15 @@ class ClusterClient:
             raise transport_error(op, error, self.server, self.timeout) from None
         if text:
             return data.decode("utf-8", errors="replace")
-        return json.loads(data) if data else None
+        try:
+            return json.loads(data) if data else None
+        except ValueError:
+            raise UnreadableAnswer(
+                f"the Kubernetes API at {self.server} answered {op.describe()} with a body that is not JSON "
+                f"({len(data)} bytes)",
+                status=200,
+                hint="is --server (or X-Kubernetes-Server) the API server itself, not a proxy in front of it?",
+            ) from None
 
     # -- generic verbs ---------------------------------------------------------------------------
 

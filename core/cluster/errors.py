@@ -48,6 +48,10 @@ class ClusterError(MtvError):
         self.status = status
 
 
+class UnreadableAnswer(ClusterError):  # noqa: N818 - reads as what happened
+    """A 2xx answer whose body is not JSON: the call may well have taken effect."""
+
+
 class ClusterUnreachable(ClusterError):  # noqa: N818 - reads as what happened
     """No HTTP answer came: the connection was refused, timed out, was dropped, or TLS failed."""
 

@@ -5,11 +5,12 @@ a different one is a conflict with a diff).
 
 from __future__ import annotations
 
+import time
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from mtv_mcp.core.cluster import ClusterClient, ClusterError, forklift_kind, kinds
+from mtv_mcp.core.cluster import ClusterClient, ClusterError, ClusterUnreachable, UnreadableAnswer, forklift_kind, kinds
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryCache, InventoryError, load_vms
 from mtv_mcp.core.plan.builder import PlanBuild, build_plan_objects, map_owner_patch
@@ -142,12 +143,44 @@ def _rollback(cluster: ClusterClient, created: list[dict[str, Any]]) -> list[str
     return left
 
 
+RACE_WAIT_SECONDS = 5.0  # how long a call that lost a creation race waits for the winner's plan
+
+
+def _committed(cluster: ClusterClient, obj: dict[str, Any]) -> dict[str, Any] | None:
+    """After a create whose answer was lost or unreadable: the object, if the API committed it."""
+    meta = obj["metadata"]
+    try:
+        return cluster.get(forklift_kind(obj["kind"]), meta["namespace"], meta["name"])
+    except ClusterError:
+        return None
+
+
+def _winner(cluster: ClusterClient, build: PlanBuild) -> AppliedPlan | None:
+    """After a 409 on our first write: the plan a concurrent identical call is creating, once it
+    is there (``exists``), or None when no such plan appears in time."""
+    meta = build.plan.metadata
+    deadline = time.monotonic() + RACE_WAIT_SECONDS
+    while True:
+        found = existing_plan(cluster, meta.namespace, meta.name)
+        if found is not None:
+            comparison = compare_plans(build.plan.to_kube(), found)
+            if not comparison.identical:
+                raise PlanConflictError(comparison, meta.name, meta.namespace)
+            return AppliedPlan(status="exists", created=[], plan=found)
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.1)
+
+
 def apply_plan(cluster: ClusterClient, build: PlanBuild) -> AppliedPlan:
     """Create the maps and the plan, then make the maps owned by the plan.
 
     An identical existing plan is reported (status ``exists``); a different one raises
     ``PlanConflictError``. When any write fails, everything this call created is deleted again
-    and the cluster's message is raised.
+    and the cluster's message is raised. A create whose answer was lost (timeout, dropped
+    connection) or was not JSON is followed by a read: if the API committed the object, the
+    rollback deletes it too. A call that loses a race with an identical one (409 on its first
+    write) waits for the winner's plan and reports ``exists``.
     """
     meta = build.plan.metadata
     found = existing_plan(cluster, meta.namespace, meta.name)
@@ -162,7 +195,13 @@ def apply_plan(cluster: ClusterClient, build: PlanBuild) -> AppliedPlan:
         for obj in build.objects():
             step = f"creating {_label(obj)}"
             kind = forklift_kind(obj["kind"])
-            created.append(cluster.create(kind, obj["metadata"]["namespace"], obj))
+            try:
+                created.append(cluster.create(kind, obj["metadata"]["namespace"], obj))
+            except (ClusterUnreachable, UnreadableAnswer):
+                committed = _committed(cluster, obj)
+                if committed is not None:
+                    created.append(committed)
+                raise
         plan = created[-1]
         for owned in created[:-1]:
             step = f"making the plan own {_label(owned)}"
@@ -171,6 +210,10 @@ def apply_plan(cluster: ClusterClient, build: PlanBuild) -> AppliedPlan:
                 forklift_kind(owned["kind"]), owned_meta["namespace"], owned_meta["name"], map_owner_patch(plan)
             )
     except ClusterError as error:
+        if error.status == 409 and not created:
+            winner = _winner(cluster, build)
+            if winner is not None:
+                return winner
         left = _rollback(cluster, created)
         undone = ", ".join(_label(obj) for obj in created)
         cleanup = f"; removed what this call had created ({undone})" if undone else "; nothing was created"
