@@ -108,6 +108,7 @@ def prepare_plan(
         storage_classes=storage_classes,
         nads=nads,
         forklift_version=version.version,
+        inventory_names=[str(vm.get("name") or "") for vm in inventory.vms],
     )
     return PreparedPlan(build=build, selection=selection, warnings=warnings)
 

@@ -255,8 +255,16 @@ def _maps(
 
 
 def _spec(
-    request: PlanRequest, placement: _Placement, providers: _Providers, plan_maps: _Maps, vms: list[dict[str, Any]]
+    request: PlanRequest,
+    placement: _Placement,
+    providers: _Providers,
+    plan_maps: _Maps,
+    vms: list[dict[str, Any]],
+    forklift_version: str | None,
 ) -> PlanSpec:
+    """The Plan spec; ``pvcNameTemplateUseGenerateName`` stays unset, so Forklift picks it per source
+    (false for OpenShift, true otherwise: kubev2v/forklift pkg/controller/plan/adapter/base/template.go;
+    the CRD of 2.10/2.11 defaults it to true)."""
     return PlanSpec(
         target_namespace=placement.target_namespace,
         provider=providers.pair,
@@ -277,9 +285,9 @@ def _spec(
         conversion_temp_storage_size=request.conversion_temp_storage_size,
         preserve_static_ips=True,
         migrate_shared_disks=True,
-        pvc_name_template_use_generate_name=True,
         run_preflight_inspection=True,
         use_compatibility_mode=True,
+        delete_vm_on_fail_migration=checks.delete_vm_on_fail_default(forklift_version),
     )
 
 
@@ -299,7 +307,7 @@ def _warnings(
     ]
 
 
-def build_plan_objects(
+def build_plan_objects(  # noqa: PLR0913 - keyword-only facts from the cluster and the inventory
     request: PlanRequest,
     *,
     source_provider: dict[str, Any],
@@ -310,6 +318,7 @@ def build_plan_objects(
     storage_classes: Sequence[dict[str, Any]] = (),
     nads: Sequence[dict[str, Any]] = (),
     forklift_version: str | None = None,
+    inventory_names: Sequence[str] = (),
 ) -> PlanBuild:
     """Check the request and build the objects (raises ``MtvError`` naming the bad argument).
 
@@ -317,6 +326,8 @@ def build_plan_objects(
     ``disks[].datastore``, ``concerns[]``); ``networks``/``datastores`` are the source inventory's
     collections (for names); ``storage_classes``/``nads`` come from the target cluster (Kubernetes
     objects or inventory items). ``forklift_version`` like ``2.12.5`` (None: unknown).
+    ``inventory_names`` are the names of all the source provider's VMs (names that repeat there make
+    the command select VMs by id).
     ``target_provider`` is the resolved destination Provider (the user's or the default one);
     ``request.target_provider`` tells whether the user named it (only then the command has ``--target``).
     Errors name the create_plan argument (``source``, ``target``, ...).
@@ -331,10 +342,10 @@ def build_plan_objects(
         request.conversion_temp_storage_class, request.conversion_temp_storage_size, storage_classes
     )
     plan_maps = _maps(request, providers, placement, inputs, warnings)
-    spec = _spec(request, placement, providers, plan_maps, vms)
+    spec = _spec(request, placement, providers, plan_maps, vms, forklift_version)
     plan = Plan(metadata=ObjectMeta(name=request.name, namespace=request.namespace), spec=spec)
     warnings += _warnings(request, spec, placement, providers, inputs)
-    command, notes = _command(request, spec, providers.source_name, providers.source_namespace)
+    command, notes = _command(request, spec, providers, inventory_names)
     network_map = plan_maps.network_map
     if network_map is not None and len(network_map.spec.map) > 1:
         first = network_map.spec.map[0].source
@@ -353,8 +364,11 @@ def build_plan_objects(
     )
 
 
-def _command(request: PlanRequest, spec: PlanSpec, source_name: str, source_ns: str) -> tuple[str, list[str]]:
+def _command(
+    request: PlanRequest, spec: PlanSpec, providers: _Providers, inventory_names: Sequence[str]
+) -> tuple[str, list[str]]:
     """The command for what the user asked for: ``--target`` only when they named a target."""
+    source_name, source_ns = providers.source_name, providers.source_namespace
     line = CommandLine(words=["kubectl", "mtv", "create", "plan", request.name, "-n", request.namespace])
     line.add("--source", source_name if source_ns == request.namespace else f"{source_ns}/{source_name}")
     if request.target_provider is not None:
@@ -367,7 +381,7 @@ def _command(request: PlanRequest, spec: PlanSpec, source_name: str, source_ns: 
         line.add("--target", target)
     line.add("--target-namespace", request.target_namespace)
     line.add("--migration-type", request.migration_type)
-    vms_text, vm_notes = vms_flag_value([vm.name for vm in spec.vms])
+    vms_text, vm_notes = vms_flag_value([(vm.id, vm.name) for vm in spec.vms], inventory_names)
     line.add("--vms", vms_text)
     line.notes.extend(vm_notes)
     line.add("--network-mapping", request.network_map)
@@ -383,4 +397,6 @@ def _command(request: PlanRequest, spec: PlanSpec, source_name: str, source_ns: 
     line.add_affinity("--convertor-affinity", "convertorAffinity", spec.convertor_affinity)
     line.add("--conversion-temp-storage-class", spec.conversion_temp_storage_class)
     line.add("--conversion-temp-storage-size", spec.conversion_temp_storage_size)
+    if providers.source_type == "openshift":  # kubectl-mtv forces true; Forklift's default here is false
+        line.add("--pvc-name-template-use-generate-name", "false")
     return line.render(request.name, request.namespace), line.notes

@@ -95,6 +95,19 @@ def target_label_warnings(labels: Mapping[str, str]) -> list[str]:
     return [f"target_labels: Forklift sets {', '.join(taken)} on the migrated VM itself; its values win"]
 
 
+# Forklift's Plan CRD defaults deleteVmOnFailMigration to true from 2.11.3 on (kubev2v/forklift
+# pkg/apis/forklift/v1beta1/plan.go, "+kubebuilder:default:=true" since v2.11.3; none in 2.10.x);
+# kubectl-mtv writes true itself (cmd/create/plan.go, --delete-vm-on-fail-migration defaults to true).
+DELETE_VM_DEFAULT_SINCE = (2, 11, 3)
+
+
+def delete_vm_on_fail_default(forklift_version: str | None) -> bool | None:
+    """``True`` to write ``deleteVmOnFailMigration`` as kubectl-mtv does where the CRD has no default
+    (before 2.11.3, or an unknown version); None where the API server fills it in."""
+    version = version_tuple(forklift_version)
+    return None if version is not None and version >= DELETE_VM_DEFAULT_SINCE else True
+
+
 def version_warnings(fields: Iterable[str], forklift_version: str | None) -> list[str]:
     """Fields the installed Forklift is too old to know (it would drop them silently)."""
     version = version_tuple(forklift_version)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,13 +99,22 @@ class CommandLine:
         return command
 
 
-def vms_flag_value(names: Sequence[str]) -> tuple[str, list[str]]:
-    """``--vms`` text (comma-separated names) and notes on names kubectl-mtv would misread."""
+def vms_flag_value(vms: Sequence[tuple[str, str]], inventory_names: Sequence[str] = ()) -> tuple[str, list[str]]:
+    """``--vms`` text for ``(id, name)`` pairs and notes. kubectl-mtv reads a plain list as names
+    (cmd/create/plan.go), so when a name repeats among the VMs or in the provider's inventory the
+    VMs are selected by id with a query, ``where id in ['vm-1', ...]``."""
+    selected = [name for _, name in vms]
+    counts = Counter(inventory_names or selected)
+    repeated = sorted({name for name in selected if counts[name] > 1 or selected.count(name) > 1})
+    if repeated:
+        ids = ", ".join("'" + vm_id.replace("'", "\\'") + "'" for vm_id, _ in vms)
+        note = f"VM names repeat in the provider ({', '.join(map(repr, repeated))}), so --vms selects the VMs by id"
+        return f"where id in [{ids}]", [note]
     notes = []
-    awkward = [name for name in names if "," in name or name != name.strip() or name.startswith(("where ", "@"))]
+    awkward = [name for name in selected if "," in name or name != name.strip() or name.startswith(("where ", "@"))]
     if awkward:
         notes.append(
             f"--vms cannot name {', '.join(map(repr, awkward))} as a plain list (a comma, outer spaces, "
             "or a leading 'where '/'@'); list the VMs in a YAML file of '- id/name' items and pass --vms @file"
         )
-    return ",".join(names), notes
+    return ",".join(selected), notes

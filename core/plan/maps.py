@@ -86,6 +86,8 @@ def default_destination_network(
     if requested:
         if requested == "default":
             return DestinationNetwork(type="pod")
+        if requested == "ignored":  # the map type, as kubectl-mtv parses it (network/mapper/vsphere/mapper.go)
+            return DestinationNetwork(type="ignored")
         namespace, slash, name = requested.rpartition("/")
         if not name or (slash and not namespace):
             raise MtvError(

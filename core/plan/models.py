@@ -87,6 +87,7 @@ class PlanSpec(KubeModel):
     preserve_static_ips: bool | None = Field(None, alias="preserveStaticIPs")
     migrate_shared_disks: bool | None = None
     pvc_name_template_use_generate_name: bool | None = None
+    delete_vm_on_fail_migration: bool | None = None
     run_preflight_inspection: bool | None = None
     use_compatibility_mode: bool | None = None
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ import yaml
 
 from mtv_mcp.core.plan import compare_plans
 from mtv_mcp.sandbox.crdschema import CrdCatalog
-from mtv_mcp.sandbox.runner import Sandbox
+from mtv_mcp.sandbox.runner import DATA_ROOT, Sandbox
 from tests.tools.plan_fixtures import (
     connect,
     kubectl_get,
@@ -325,3 +327,55 @@ async def test_bad_arguments_name_the_argument(sandbox: Sandbox, extra: dict[str
     assert words in text
     assert "bad-network-map" not in stored_names(sandbox, "networkmaps")
     assert "bad" not in stored_names(sandbox, "plans")
+
+
+CRD = "providers.forklift.konveyor.io"
+OLM_KEY = "operatorframework.io/installed-alongside-3b2f9c1d"
+
+
+async def test_plan_defaults_follow_the_forklift_version(sandbox: Sandbox) -> None:
+    """deleteVmOnFailMigration has a CRD default only from Forklift 2.11.3 (forklift
+    pkg/apis/forklift/v1beta1/plan.go), so on 2.10 it is written true as kubectl-mtv writes it;
+    pvcNameTemplateUseGenerateName is never forced (Forklift picks it per source type:
+    pkg/controller/plan/adapter/base/template.go)."""
+    async with connect(sandbox) as client:
+        current = plan_of(await client.call_tool("create_plan", args("v212", vms="pg-prod-01")))["spec"]
+        annotations = {OLM_KEY: "openshift-mtv/mtv-operator.v2.10.4"}
+        before = sandbox.store.get("crd", None, CRD)["metadata"]["annotations"]
+        sandbox.store.patch("crd", None, CRD, {"metadata": {"annotations": annotations}})
+        try:
+            old = plan_of(await client.call_tool("create_plan", args("v210", vms="pg-prod-01")))["spec"]
+        finally:
+            sandbox.store.patch("crd", None, CRD, {"metadata": {"annotations": before}})
+    assert "deleteVmOnFailMigration" not in current
+    assert old["deleteVmOnFailMigration"] is True
+    assert "pvcNameTemplateUseGenerateName" not in current
+    assert "pvcNameTemplateUseGenerateName" not in old
+
+
+@pytest.fixture(scope="module")
+def twin_names(crd_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """The demo cluster whose vSphere inventory has a second 'pg-prod-01' in another folder, as
+    vSphere allows (VM names are unique per folder only)."""
+    folder = tmp_path_factory.mktemp("twin-names")
+    (folder / "kube").symlink_to(DATA_ROOT / "demo" / "kube", target_is_directory=True)
+    shutil.copytree(DATA_ROOT / "demo" / "inventory", folder / "inventory")
+    [vms_file] = (folder / "inventory" / "vsphere").glob("*/vms.json")
+    vms = json.loads(vms_file.read_text())
+    twin = copy.deepcopy(next(vm for vm in vms if vm["name"] == "pg-prod-01"))
+    twin.update(id="vm-2941", path="/DC-East/vm/Staging/pg-prod-01", uuid="4213c1f2-0000-0000-0000-000000002941")
+    vms_file.write_text(json.dumps([*vms, twin]))
+    with Sandbox.start(data=folder, crds=crd_dir) as running:
+        yield running
+
+
+async def test_command_selects_vms_by_id_when_names_repeat(twin_names: Sandbox) -> None:
+    """kubectl-mtv reads a plain --vms list as names (cmd/create/plan.go): with two 'pg-prod-01' the
+    echoed command must name the VM by id."""
+    async with connect(twin_names) as client:
+        result = await client.call_tool("create_plan", args("twins", vms="vm-2041"))
+    assert not result.is_error, text_of(result)
+    assert [(vm["id"], vm["name"]) for vm in plan_of(result)["spec"]["vms"]] == [("vm-2041", "pg-prod-01")]
+    command = result.structured_content["kubectl_command"]
+    assert "--vms \"where id in ['vm-2041']\"" in command or "--vms 'where id in ['\"'\"'vm-2041'\"'\"']'" in command
+    assert any("VM names repeat in the provider ('pg-prod-01')" in note for note in result.structured_content["notes"])

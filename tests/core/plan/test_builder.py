@@ -73,7 +73,6 @@ def test_demo_wave1_plan_and_maps_are_exact(facts: dict[str, Any], demo_vms: Any
             },
             "preserveStaticIPs": True,
             "migrateSharedDisks": True,
-            "pvcNameTemplateUseGenerateName": True,
             "runPreflightInspection": True,
             "useCompatibilityMode": True,
         },
@@ -334,3 +333,24 @@ def test_yaml_documents_and_owner_patch(facts: dict[str, Any], demo_vms: Any) ->
     }
     with pytest.raises(MtvError, match=r"no metadata\.uid"):
         map_owner_patch(result.plan.to_kube())
+
+
+def test_ignored_default_target_network_is_the_map_type(facts: dict[str, Any], demo_vms: Any) -> None:
+    """kubectl-mtv parses --default-target-network ignored as the type, not a NAD called "ignored"
+    (pkg/cmd/create/plan/network/mapper/vsphere/mapper.go, parseDefaultNetwork)."""
+    request = PlanRequest(name="p1", namespace=NS, source_provider="vsphere-prod", default_target_network="ignored")
+    result = build_plan_objects(request, **facts, vms=demo_vms("win-ad-01"))
+    assert result.network_map is not None
+    assert [pair["destination"] for pair in result.network_map.to_kube()["spec"]["map"]] == [{"type": "ignored"}]
+
+
+def test_openshift_source_command_keeps_forklifts_pvc_name_default(facts: dict[str, Any], demo_vms: Any) -> None:
+    """kubectl-mtv writes pvcNameTemplateUseGenerateName true by default, Forklift leaves it false for
+    OpenShift sources (pkg/controller/plan/adapter/base/template.go): the echoed command says false."""
+    source = {**facts["target_provider"], "metadata": {**facts["target_provider"]["metadata"], "name": "ocp-old"}}
+    request = PlanRequest(
+        name="p1", namespace=NS, source_provider="ocp-old", network_map="nm", storage_map="sm", migration_type="cold"
+    )
+    result = build_plan_objects(request, **{**facts, "source_provider": source}, vms=demo_vms("win-ad-01"))
+    assert "pvcNameTemplateUseGenerateName" not in result.plan.to_kube()["spec"]
+    assert "--pvc-name-template-use-generate-name false" in result.kubectl_command
