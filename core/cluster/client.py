@@ -23,6 +23,7 @@ from mtv_mcp.core.cluster.version import ForkliftVersion, detect_forklift_versio
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import SERVICE_ACCOUNT_DIR, Credentials
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.retry import RETRYABLE_STATUSES, RetryableStatus, call_with_retries
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def _load_kubeconfig(credentials: Credentials, configuration: Any) -> str | None
     )
     loader.load_and_set(configuration)  # type: ignore[no-untyped-call]
     context = loader.current_context or {}
-    namespace = (context.get("context") or {}).get("namespace")
+    namespace = dig(context, "context", "namespace")
     return str(namespace) if namespace else None
 
 
@@ -223,7 +224,7 @@ class ClusterClient:
         return items
 
     def create(self, kind: Kind, namespace: str | None, body: dict[str, Any]) -> dict[str, Any]:
-        name = (body.get("metadata") or {}).get("name") or (body.get("metadata") or {}).get("generateName")
+        name = dig(body, "metadata", "name") or dig(body, "metadata", "generateName")
         op = Operation("create", kind, namespace, name)
         created: dict[str, Any] = self.request(op, "POST", kind.path(namespace), body=body)
         return created

@@ -9,6 +9,7 @@ from typing import Any
 
 from mtv_mcp.core.cluster.kinds import Kind
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_fields import dig
 
 RETRY_HINT = "the API server is overloaded or failing; try again in a moment"
 
@@ -89,7 +90,7 @@ def status_error(op: Operation, status: int, body: bytes | str | None, server: s
             hint=f"ask a cluster admin for RBAC permission to {op.verb.split()[0]} {resource}{scope}, "
             "or use credentials that have it",
         )
-    if status == 404 and op.name and (details.get("details") or {}).get("name"):
+    if status == 404 and op.name and dig(details, "details", "name"):
         return ClusterError(
             f"{kind.singular} '{op.name}' not found{op.where}",
             status=status,

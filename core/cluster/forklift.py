@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mtv_mcp.core.kube_fields import dig
+
 CONVERTOR_PLACEMENT_FIELDS = ("convertorLabels", "convertorNodeSelector", "convertorAffinity")
 # Lifecycle conditions in the order that decides a plan's phase (the first one that is True wins).
 _PLAN_PHASES = (
@@ -20,7 +22,7 @@ _PLAN_PHASES = (
 
 def true_conditions(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The object's status conditions whose status is "True", by type."""
-    conditions = (obj.get("status") or {}).get("conditions") or []
+    conditions = dig(obj, "status", "conditions") or []
     return {str(c.get("type")): c for c in conditions if str(c.get("status")) == "True"}
 
 
@@ -53,7 +55,7 @@ def convertor_placement(plan: dict[str, Any]) -> list[str]:
 
 def provider_phase(provider: dict[str, Any]) -> str:
     """``status.phase``, else Ready when the Ready condition is true, else Unknown."""
-    phase = (provider.get("status") or {}).get("phase")
+    phase = dig(provider, "status", "phase")
     if phase:
         return str(phase)
     return "Ready" if "Ready" in true_conditions(provider) else "Unknown"

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from mtv_mcp.core.kube_fields import dig
+
 ROLE_PREFIX = "node-role.kubernetes.io/"
 ZONE, REGION, RACK = "topology.kubernetes.io/zone", "topology.kubernetes.io/region", "topology.kubernetes.io/rack"
 KVM = "devices.kubevirt.io/kvm"
@@ -74,7 +76,7 @@ def pod_category(labels: dict[str, str]) -> str | None:
 
 
 def _is_daemon(pod: dict[str, Any]) -> bool:
-    owners = (pod.get("metadata") or {}).get("ownerReferences") or []
+    owners = dig(pod, "metadata", "ownerReferences") or []
     return any(owner.get("kind") == "DaemonSet" for owner in owners)
 
 
@@ -82,8 +84,8 @@ def pods_by_node(pods: Iterable[dict[str, Any]], *, verbose: bool) -> dict[str, 
     """``namespace/name (what)`` of the active pods per node: notable ones, or all with ``verbose``."""
     found: dict[str, list[str]] = {}
     for pod in pods:
-        node = (pod.get("spec") or {}).get("nodeName")
-        if not node or (pod.get("status") or {}).get("phase") not in ACTIVE_PHASES:
+        node = dig(pod, "spec", "nodeName")
+        if not node or dig(pod, "status", "phase") not in ACTIVE_PHASES:
             continue
         meta = pod.get("metadata") or {}
         category = pod_category(meta.get("labels") or {})

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from mtv_mcp.core.cluster import kinds
 from mtv_mcp.core.cluster.errors import ClusterError
+from mtv_mcp.core.kube_fields import dig
 
 if TYPE_CHECKING:
     from mtv_mcp.core.cluster.client import ClusterClient
@@ -47,7 +48,7 @@ def version_tuple(text: str | None) -> tuple[int, int, int] | None:
 
 
 def _olm_origin(crd: dict[str, Any]) -> tuple[str, str] | None:
-    for key, value in ((crd.get("metadata") or {}).get("annotations") or {}).items():
+    for key, value in (dig(crd, "metadata", "annotations") or {}).items():
         if key.startswith(OLM_ANNOTATION) and "/" in str(value):
             namespace, _, csv = str(value).partition("/")
             return namespace, csv
@@ -56,9 +57,9 @@ def _olm_origin(crd: dict[str, Any]) -> tuple[str, str] | None:
 
 def _plan_spec_fields(crd: dict[str, Any]) -> set[str]:
     fields: set[str] = set()
-    for version in (crd.get("spec") or {}).get("versions") or []:
-        schema = (version.get("schema") or {}).get("openAPIV3Schema") or {}
-        spec = ((schema.get("properties") or {}).get("spec") or {}).get("properties") or {}
+    for version in dig(crd, "spec", "versions") or []:
+        schema = dig(version, "schema", "openAPIV3Schema") or {}
+        spec = dig(schema, "properties", "spec", "properties") or {}
         fields.update(spec)
     return fields
 
@@ -84,9 +85,9 @@ def _from_csvs(cluster: ClusterClient) -> tuple[str, str, str] | None:
     for namespace in FALLBACK_OPERATOR_NAMESPACES:
         csvs = _read(cluster.list_objects, kinds.CSV, namespace) or []
         for csv in csvs:
-            name = str((csv.get("metadata") or {}).get("name") or "")
+            name = str(dig(csv, "metadata", "name") or "")
             if "mtv-operator" in name or "forklift-operator" in name:
-                version = (csv.get("spec") or {}).get("version") or name
+                version = dig(csv, "spec", "version") or name
                 return namespace, name, str(version)
     return None
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from mtv_mcp.core.kube_fields import dig
+
 FAILED_SCHEDULING = "FailedScheduling"
 # Normal events worth showing besides every Warning (kubectl-mtv's diagnostics keep the same set).
 NOTABLE_NORMAL = frozenset({"Scheduled", "Started", "Evicted", "Preempted", "Killing", "OOMKilling"})
@@ -32,14 +34,14 @@ def _last_time(event: Mapping[str, Any]) -> str:
         series.get("lastObservedTime")
         or event.get("lastTimestamp")
         or event.get("eventTime")
-        or (event.get("metadata") or {}).get("creationTimestamp")
+        or dig(event, "metadata", "creationTimestamp")
         or ""
     )
 
 
 def summarize_event(event: Mapping[str, Any]) -> EventSummary:
     message = str(event.get("message") or "").strip()
-    count = int((event.get("series") or {}).get("count") or event.get("count") or 1)
+    count = int(dig(event, "series", "count") or event.get("count") or 1)
     return EventSummary(
         reason=str(event.get("reason") or ""),
         type=str(event.get("type") or "Normal"),

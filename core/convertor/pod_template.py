@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.kube_models import Affinity
 
 FORKLIFT_APP_LABEL = "forklift.app"
@@ -206,10 +207,10 @@ def _storage(
     storage.add({"name": "secret-volume", "secret": {"secretName": secret_name}}, "/etc/secret")
     if vddk:
         storage.add({"name": "vddk-vol-mount", "emptyDir": {}}, "/opt")
-    luks = (vm.get("luks") or {}).get("name")
+    luks = dig(vm, "luks", "name")
     if luks:
         storage.add({"name": "luks", "secret": {"secretName": luks}}, "/etc/luks")
-    scripts = (plan_spec.get("customizationScripts") or {}).get("name")
+    scripts = dig(plan_spec, "customizationScripts", "name")
     if scripts:
         storage.add({"name": "scripts-volume-mount", "configMap": {"name": scripts}}, "/mnt/dynamic_scripts")
     temp_class, temp_size = plan_spec.get("conversionTempStorageClass"), plan_spec.get("conversionTempStorageSize")

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mtv_mcp.core.convertor.pod_template import KVM_RESOURCE
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.placement.models import Node, Pod, parse_object
 from mtv_mcp.core.placement.resources import CPU, MEMORY, allocatable, format_amount, used
 
@@ -45,7 +46,7 @@ class NodePressure(BaseModel):
 
 
 def _conditions(node: Mapping[str, Any]) -> dict[str, str]:
-    return {str(c.get("type")): str(c.get("status")) for c in (node.get("status") or {}).get("conditions") or []}
+    return {str(c.get("type")): str(c.get("status")) for c in dig(node, "status", "conditions") or []}
 
 
 def node_pressure(
@@ -88,5 +89,5 @@ def nodes_pressure(
     return [
         node_pressure(node, pods, hosts[name])
         for node in nodes
-        if (name := str((node.get("metadata") or {}).get("name"))) in hosts
+        if (name := str(dig(node, "metadata", "name"))) in hosts
     ]

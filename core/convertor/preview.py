@@ -21,6 +21,7 @@ from mtv_mcp.core.convertor.controller_settings import ConvertorResources, clust
 from mtv_mcp.core.convertor.pod_status import NodePlace, node_place
 from mtv_mcp.core.convertor.pod_template import ConvertorSettings, preview_convertor_pod
 from mtv_mcp.core.convertor.scheduling import Reason, decode_failed_scheduling
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.placement import Reason as NodeReason
 from mtv_mcp.core.placement import evaluate_placement
 
@@ -84,7 +85,7 @@ def preview_placement(
         target_namespace, node_selector=node_selector, affinity=affinity, labels=labels, settings=settings
     )
     result = evaluate_placement(pod, nodes, pods, namespaces)
-    places = {str((n.get("metadata") or {}).get("name")): node_place(n) for n in nodes}
+    places = {str(dig(n, "metadata", "name")): node_place(n) for n in nodes}
     candidates = sorted(
         (
             CandidateNode(

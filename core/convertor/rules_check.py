@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mtv_mcp.core.convertor.pod_template import SCHEDULABLE_LABEL, default_convertor_affinity
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.placement import PlacementResult, evaluate_placement
 from mtv_mcp.core.placement.result import ReasonKind
 
@@ -96,16 +97,16 @@ def check_rules(
     """The rule check of a pod bound to a node (None when it is not bound, or the node is gone)."""
     spec = pod.get("spec") or {}
     node = spec.get("nodeName")
-    node_obj = next((n for n in nodes if (n.get("metadata") or {}).get("name") == node), None)
+    node_obj = next((n for n in nodes if dig(n, "metadata", "name") == node), None)
     if not node or node_obj is None:
         return None
     result = evaluate_under_plan(pod, plan_spec, nodes, pods, namespaces)
     verdict = result.verdict(node)
     selector, affinity = _plan_rules(plan_spec, spec.get("nodeSelector") or {})
-    node_labels = (node_obj.get("metadata") or {}).get("labels") or {}
+    node_labels = dig(node_obj, "metadata", "labels") or {}
     violations = [f"{r.message}: {r.detail}" for r in verdict.reasons if r.kind in RULE_REASONS]
     best = result.best_node()
-    labels = (pod.get("metadata") or {}).get("labels") or {}
+    labels = dig(pod, "metadata", "labels") or {}
     wanted = plan_spec.get("convertorLabels") or {}
     return RuleCheck(
         node=node,

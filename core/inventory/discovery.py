@@ -10,6 +10,7 @@ from typing import Any
 from mtv_mcp.core.cluster import ClusterClient, ClusterError, operator_namespace
 from mtv_mcp.core.config import DEFAULT_NAMESPACE, Settings
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_fields import dig
 
 ROUTE_NAME = "forklift-inventory"
 ROUTE_SELECTOR = "app=forklift,service=forklift-inventory"
@@ -29,7 +30,7 @@ def route_url(route: dict[str, Any]) -> str | None:
 
 
 def _pick(routes: list[dict[str, Any]]) -> dict[str, Any] | None:
-    named = [r for r in routes if (r.get("metadata") or {}).get("name") == ROUTE_NAME]
+    named = [r for r in routes if dig(r, "metadata", "name") == ROUTE_NAME]
     chosen = named or routes
     return chosen[0] if chosen else None
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.plan.models import (
     DestinationNetwork,
     DestinationStorage,
@@ -58,7 +59,7 @@ def source_network_ids(vms: Sequence[dict[str, Any]]) -> list[str]:
 
 def source_datastore_ids(vms: Sequence[dict[str, Any]]) -> list[str]:
     """Datastore ids of the VMs' disks (vSphere ``disks[].datastore.id``), in order of first appearance."""
-    return _unique((disk.get("datastore") or {}).get("id") for vm in vms for disk in vm.get("disks") or ())
+    return _unique(dig(disk, "datastore", "id") for vm in vms for disk in vm.get("disks") or ())
 
 
 def object_meta(obj: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +136,7 @@ def default_storage_class(storage_classes: Sequence[dict[str, Any]], requested: 
     metas = [object_meta(sc) for sc in storage_classes]
     for annotation in (VIRT_DEFAULT_CLASS, CLUSTER_DEFAULT_CLASS):
         for meta in metas:
-            if str((meta.get("annotations") or {}).get(annotation)).lower() == "true":
+            if str(dig(meta, "annotations", annotation)).lower() == "true":
                 return str(meta["name"])
     named = [str(meta["name"]) for meta in metas if meta.get("name")]
     for sc_name in named:
