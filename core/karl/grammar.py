@@ -8,6 +8,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from mtv_mcp.core.karl.errors import RuleError
+from mtv_mcp.core.parser_cache import parser_cache
 
 SELECTOR_FORMS = "key=value, key!=value, key in [a, b], key not in [a, b], has key or not has key"
 
@@ -41,7 +42,9 @@ _TERMINALS = {
 def karl_parser() -> Lark:
     """The compiled LALR parser (built once)."""
     grammar = (Path(__file__).parent / "karl.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True)
+    return Lark(
+        grammar, parser="lalr", lexer="contextual", propagate_positions=True, cache=parser_cache("karl", grammar)
+    )
 
 
 def parse_tree(text: str, *, field: str | None) -> Tree[Token]:

@@ -12,6 +12,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
+from mtv_mcp.core.parser_cache import parser_cache
 from mtv_mcp.core.tsl import ast
 from mtv_mcp.core.tsl.errors import MAX_DEPTH, MAX_LIST_ITEMS, QueryError, query_error
 from mtv_mcp.core.tsl.lexer import CLAUSE_WORDS, KEYWORDS, number_value, parse_instant, path_steps, tokenize
@@ -181,7 +182,14 @@ class _Builder(Transformer[Token, Any]):
 @cache
 def _parser() -> Lark:
     grammar = (FilePath(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer=_TokenSource, transformer=_Builder(), maybe_placeholders=True)
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer=_TokenSource,
+        transformer=_Builder(),
+        maybe_placeholders=True,
+        cache=parser_cache("tsl", grammar),
+    )
 
 
 def parse_query(text: str) -> ast.Query:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from mtv_mcp.core.errors import SourceError
+from mtv_mcp.core.parser_cache import parser_cache
 from mtv_mcp.core.tsl import QueryError, ast, parse_query, print_query
 from mtv_mcp.core.tsl.errors import MAX_DEPTH, MAX_LIST_ITEMS, MAX_QUERY_LENGTH
 
@@ -255,3 +257,21 @@ def test_limits() -> None:
     assert "limit is" in error("x in [" + ", ".join(["1"] * (MAX_LIST_ITEMS + 1)) + "]").message
     chain = " or ".join(f"x = {n}" for n in range(500))
     assert len(where(chain).operands) == 500
+
+
+def test_the_parser_tables_are_cached_in_the_users_cache_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = parser_cache("tsl", "start: 'x'")
+    assert isinstance(path, str)
+    assert Path(path).parent == tmp_path / "mtv-mcp"
+    assert (tmp_path / "mtv-mcp").stat().st_mode & 0o777 == 0o700
+    assert parser_cache("tsl", "start: 'y'") != path  # another grammar, another file
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
+    (shared / "mtv-mcp").mkdir(mode=0o777)
+    (shared / "mtv-mcp").chmod(0o777)
+    assert parser_cache("tsl", "start: 'x'") is False  # others could plant a file there
