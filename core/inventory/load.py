@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from mtv_mcp.core.inventory.cache import InventoryCache
+from mtv_mcp.core.inventory.cache import CacheKey, InventoryCache
 from mtv_mcp.core.inventory.client import STILL_LOADING, InventoryClient, InventoryError
 from mtv_mcp.core.inventory.connection import Connection
 from mtv_mcp.core.inventory.enrich import enrich_vms
@@ -75,14 +75,22 @@ def load_vms(
             return _authorized(connection, cached)
     with cache.loading(key):
         if caching:
-            cached = cache.get(key, settings.inventory_cache_seconds)
-            if cached is not None and (not refresh or cached.fetched_at >= asked_at):
-                return _authorized(connection, cached)
-            release_in_background([cache.pop(key)])
+            not_before = asked_at if refresh else 0.0  # a refresh takes only what was fetched after it was asked
+            done = _usable(cache, key, settings.inventory_cache_seconds, not_before)
+            if done is not None:
+                return _authorized(connection, done)
+            release_in_background([cache.pop(key)])  # no other reference here: the stale copy can go
         loaded = _fetch(connection, provider_name, namespace)
         if caching:
             cache.put(key, loaded)
     return loaded
+
+
+def _usable(cache: InventoryCache, key: CacheKey, max_age: float, not_before: float) -> EnrichedInventory | None:
+    """The cached copy if it is fresh and fetched at ``not_before`` or later; None otherwise, so
+    that the caller holds no reference to a stale copy while it fetches a new one."""
+    cached = cache.get(key, max_age)
+    return cached if cached is not None and cached.fetched_at >= not_before else None
 
 
 def _authorized(connection: Connection, cached: EnrichedInventory) -> EnrichedInventory:

@@ -207,14 +207,14 @@ class _Generator:
         """``sum``/``any``/``all`` over ``items[*].key`` (or ``items.key``) as one loop without a list.
 
         The loop handles a list of objects whose values are numbers or missing; anything else
-        (a float for ``sum``, whose total must equal ``sum()`` exactly, a string, a nested list)
-        leaves it for ``generic``, which gives the answer, the skip or the error of the plain path.
+        (a string, a nested list, an element that is no object) leaves it for ``generic``, which
+        gives the answer, the skip or the error of the plain path.
         """
         items = self.spread_items(node)
         if items is None:
             return generic
         items_code, key = items
-        number = "type(_v) is int" if reducer == "sum" else "type(_v) is int or type(_v) is float"
+        number = "type(_v) is int or type(_v) is float"
         body = {
             "sum": ("_s = 0", "_s += _v", "_s"),
             "any": ("_s = False", f"if {test}:\n                        _s = True", "_s"),

@@ -319,14 +319,10 @@ def length(value: Any, site: int) -> int:
 
 
 def total(value: Any, site: int) -> int | float:
-    """``sum``: the sum of a list of numbers (an empty list sums to 0)."""
+    """``sum``: the sum of a list of numbers (an empty list sums to 0), added left to right (not
+    with ``sum()``, which compensates float rounding from Python 3.12 on: one answer everywhere)."""
     if type(value) is not list:
         raise SkipError(site, f"`sum` needs a list of numbers, got {kind(value)}")
-    if True not in value and False not in value:
-        try:
-            return sum(value)
-        except TypeError:
-            pass
     result: int | float = 0
     for item in value:
         if type(item) not in NUMBER_TYPES:
