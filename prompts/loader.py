@@ -1,8 +1,9 @@
 """Loads the workflow prompt templates and reference documents shipped in this folder.
 
 A workflow is a Markdown file with a YAML front matter (``name``, ``title``, ``description``,
-``arguments``: ``name``, ``description``, ``required``, ``default``) and a body in which
-``$argument`` placeholders are substituted.
+``arguments``: ``name``, ``description``, ``required``, ``default``, ``empty``) and a body in which
+``$argument`` placeholders are substituted. ``empty`` is the wording used when an optional
+argument is left empty, so a rendered prompt never shows an empty placeholder.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 HERE = Path(__file__).parent
 FRONT_MATTER_FENCE = "---\n"
@@ -27,6 +28,19 @@ class WorkflowArgument(BaseModel):
     description: str
     required: bool = False
     default: str = ""
+    empty: str = ""
+
+    @model_validator(mode="after")
+    def _empty_has_words(self) -> WorkflowArgument:
+        if not self.required and not self.default and not self.empty:
+            raise ValueError(f"argument {self.name}: an optional argument without a default needs `empty` wording")
+        return self
+
+    def described(self) -> str:
+        """The description with what leaving the argument out means."""
+        if self.required:
+            return self.description
+        return f"{self.description} (default: {self.default or self.empty})"
 
 
 class WorkflowPrompt(BaseModel):
@@ -42,7 +56,7 @@ class WorkflowPrompt(BaseModel):
 
     def render(self, values: dict[str, str]) -> str:
         """The body with arguments substituted (defaults for the ones not given)."""
-        known = {a.name: values.get(a.name) or a.default for a in self.arguments}
+        known = {a.name: values.get(a.name) or a.default or a.empty for a in self.arguments}
         return string.Template(self.body).safe_substitute(known)
 
 

@@ -12,6 +12,7 @@ from mtv_mcp.core.runtime import Runtime
 from mtv_mcp.server.arguments import ArgumentGate
 from mtv_mcp.server.call_limits import CallSlots
 from mtv_mcp.server.catalog import register_prompts, register_resources, register_tools
+from mtv_mcp.server.completions import register_completions
 from mtv_mcp.server.version import package_version
 from mtv_mcp.tools import ALL_TOOLS
 from mtv_mcp.tools._common import ToolDefinition
@@ -73,5 +74,6 @@ def create_server(
     chosen = ALL_TOOLS if tools is None else tools
     register_tools(server, gate, chosen, read_only=runtime.settings.read_only, wrap=slots.limit)
     register_prompts(server, gate)
+    register_completions(server, runtime)
     register_resources(server)
     return server

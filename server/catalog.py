@@ -59,7 +59,7 @@ def _as_prompt(workflow: WorkflowPrompt) -> Prompt:
         title=workflow.title,
         description=workflow.description,
         arguments=[
-            PromptArgument(name=a.name, description=a.description, required=a.required) for a in workflow.arguments
+            PromptArgument(name=a.name, description=a.described(), required=a.required) for a in workflow.arguments
         ],
         fn=render,
     )

@@ -65,7 +65,7 @@ class CompiledQuery:
             except SkipError:
                 kept = self._filter_counting(records, skipped)
         except ListInConditionError as problem:
-            raise self._list_error(problem) from None
+            raise self._unknown_field_error(records) or self._list_error(problem) from None
         matched = len(kept)
         if self._program.order:
             kept = self._sorted(kept)
@@ -112,6 +112,18 @@ class CompiledQuery:
                 QueryWarning(message=f"{count} {records} skipped at `{site.text}`: {reason}", column=site.column)
             )
         return warnings
+
+    def _unknown_field_error(self, records: Sequence[Record]) -> QueryError | None:
+        """A field that exists in no record, said first: it is the mistake to fix, not the list."""
+        missing = unknown_fields(self.query, records)
+        if not missing:
+            return None
+        return QueryError(
+            missing[0].message,
+            source=self.query.source,
+            column=missing[0].column or 1,
+            hint="check the field name; a condition on a list field also needs any(...) or all(...)",
+        )
 
     def _list_error(self, problem: ListInConditionError) -> QueryError:
         site = self._program.sites[problem.site]

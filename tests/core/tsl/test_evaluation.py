@@ -160,6 +160,15 @@ def test_list_on_the_left_is_an_error_that_says_to_wrap() -> None:
         compile_query(parse_query("tags = 'a' and [1, 2] = 1"))
 
 
+def test_a_list_field_that_exists_nowhere_is_said_before_the_list_error() -> None:
+    with pytest.raises(QueryError) as caught:
+        run_query("disks.iops > 100", RECORDS)
+    assert str(caught.value).startswith("the field `disks.iops` exists in no record")
+    assert caught.value.column == 1
+    assert caught.value.hint is not None
+    assert "any(...) or all(...)" in caught.value.hint
+
+
 @pytest.mark.parametrize(
     ("query", "words"),
     [
