@@ -34,6 +34,7 @@ from starlette.types import ASGIApp
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.sandbox.app import create_app
 from mtv_mcp.sandbox.clock import SandboxClock
+from mtv_mcp.sandbox.controller.history import options_for_data, replay_finished
 from mtv_mcp.sandbox.crdschema import CrdCatalog
 from mtv_mcp.sandbox.faults import Faults
 from mtv_mcp.sandbox.identity import ADMIN_TOKEN, NO_ACCESS_TOKEN, TENANT_TOKEN, VIEWER_TOKEN, Identities
@@ -163,8 +164,10 @@ class Sandbox:
         inventory: bool,
         kubeconfig_path: Path | None,
         tls: bool,
+        data_dir: Path | None = None,
     ) -> None:
         self.store = store
+        self.data_dir = data_dir
         self.identities = identities
         self.faults = faults
         self.clock: SandboxClock = store.clock
@@ -192,17 +195,20 @@ class Sandbox:
         frozen_at: datetime | None = None,
         plugins: Sequence[Plugin] = (),
         tls: bool = False,
+        metrics_api: bool = True,
     ) -> Sandbox:
         """Load the data, bind 127.0.0.1:``port`` (0 = a free port), serve in a thread and return.
 
         With ``tls`` the port speaks HTTPS with a fresh self-signed certificate (``sb.tls.cert_path``),
         which the kubeconfig carries; kubectl needs that, as it sends no credentials over plain HTTP.
+        ``metrics_api=False`` is a cluster without metrics-server (no ``metrics.k8s.io``).
         """
         data_dir, large = resolve_data(data)
         catalog = load_crds(crds) if crds is not None else None
-        store = ObjectStore(ResourceCatalog(catalog), SandboxClock(frozen_at), seed=seed)
+        store = ObjectStore(ResourceCatalog(catalog, metrics=metrics_api), SandboxClock(frozen_at), seed=seed)
         loaded = load_objects(store, data_dir, catalog)
         load_logs(store, data_dir)
+        replay_finished(store, options_for_data(data_dir))
         identities = Identities(viewer_can_read_logs=viewer_can_read_logs)
         faults = Faults()
         inventory = _inventory_app(data_dir, large, identities, seed, loaded.time_shift)
@@ -215,6 +221,7 @@ class Sandbox:
             inventory=inventory is not None,
             kubeconfig_path=kubeconfig_path,
             tls=tls,
+            data_dir=data_dir,
         )
         seed_inventory_route(store, f"127.0.0.1:{sandbox.port}", tls=tls)
         try:

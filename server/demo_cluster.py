@@ -22,11 +22,11 @@ class DemoCluster:
 
 @contextmanager
 def demo_sandbox() -> Iterator[DemoCluster]:
-    """The demo data set on loopback, with the Migration controller running."""
-    from mtv_mcp.sandbox.controller.controller import migration_controller
+    """The demo data set on loopback, with the Migration controller running (the data set's disks and node links)."""
+    from mtv_mcp.sandbox.controller.history import data_set_controller
     from mtv_mcp.sandbox.runner import Sandbox
 
-    with Sandbox.start(data="demo", plugins=[migration_controller()]) as sandbox:
+    with Sandbox.start(data="demo", plugins=[data_set_controller()]) as sandbox:
         if sandbox.inventory_url is None:
             raise MtvError("the sandbox started without its inventory service", hint="reinstall mtv-mcp")
         yield DemoCluster(sandbox.url, sandbox.kubeconfig_path, sandbox.inventory_url)

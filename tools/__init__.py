@@ -11,6 +11,7 @@ from mtv_mcp.tools import (
     cluster_overview,
     create_plan,
     inspect_convertor_pods,
+    migration_report,
     patch_plan,
     query_vms,
     start_migration,
@@ -27,4 +28,5 @@ ALL_TOOLS: list[ToolDefinition] = [
     start_migration.TOOL,
     inspect_convertor_pods.TOOL,
     cancel_migration.TOOL,
+    migration_report.TOOL,
 ]

@@ -109,6 +109,11 @@ CRD = Kind(
 CSV = Kind(
     "ClusterServiceVersion", "clusterserviceversions", "operators.coreos.com", "v1alpha1", noun="ClusterServiceVersion"
 )
+# metrics.k8s.io, served by metrics-server (k8s.io/metrics/pkg/apis/metrics/v1beta1/types.go)
+NODE_METRICS = Kind(
+    "NodeMetrics", "nodes", "metrics.k8s.io", "v1beta1", namespaced=False, noun="node metrics", nouns="node metrics"
+)
+POD_METRICS = Kind("PodMetrics", "pods", "metrics.k8s.io", "v1beta1", noun="pod metrics", nouns="pod metrics")
 
 FORKLIFT_KINDS: dict[str, Kind] = {
     kind.kind: kind

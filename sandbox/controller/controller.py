@@ -35,10 +35,11 @@ from mtv_mcp.sandbox.clock import format_time
 from mtv_mcp.sandbox.controller import status as st
 from mtv_mcp.sandbox.controller.convertor_pod import DiskVolume, build_convertor_pod, conversion_type
 from mtv_mcp.sandbox.controller.facts import VmFacts
+from mtv_mcp.sandbox.controller.links import LinkModel
 from mtv_mcp.sandbox.controller.plans import needs_validation, validate_plan
 from mtv_mcp.sandbox.controller.pods import bind_and_start, mark_unschedulable, terminate
 from mtv_mcp.sandbox.controller.scheduler import Wording, schedule
-from mtv_mcp.sandbox.controller.v2v_log import FAILURES, ConversionScript, Failure, conversion_script
+from mtv_mcp.sandbox.controller.v2v_log import FAILURES, ConversionScript, Failure, LogLine, conversion_script
 from mtv_mcp.sandbox.kube.status import ApiError
 from mtv_mcp.sandbox.kube.store import ChangeEvent, ObjectStore
 
@@ -59,6 +60,8 @@ class ControllerOptions:
         default_factory=lambda: ConvertorSettings(image="registry.example.com/mtv/virt-v2v-rhel9:2.12.5")
     )
     bytes_per_second: float = 400 * MIB
+    links: LinkModel | None = None
+    """Copy rate by the node the pod runs on (``links.LinkModel``); None: ``bytes_per_second`` everywhere."""
     pending_timeout: timedelta | None = timedelta(minutes=5)
     vm_facts: Mapping[str, VmFacts] = field(default_factory=dict)
     failures: Mapping[str, Failure] = field(default_factory=dict)
@@ -75,8 +78,9 @@ class _Run:
     namespace: str
     pod: str
     facts: VmFacts
-    script: ConversionScript
+    failure: Failure | None
     created: datetime
+    script: ConversionScript | None = None
     node: str | None = None
     started: datetime | None = None
     ended: bool = False
@@ -308,16 +312,13 @@ class MigrationController:
             conversion_name=conversion[1] if conversion else None,
         )
         stored = self.store.create(pod)
-        script = conversion_script(
-            facts.guest(), facts.disk_sizes, bytes_per_second=self.options.bytes_per_second, failure=failure
-        )
         run = _Run(
             migration=key,
             vm_id=vm["id"],
             namespace=target,
             pod=stored["metadata"]["name"],
             facts=facts,
-            script=script,
+            failure=failure,
             created=now_dt,
             conversion=conversion,
             node=off_rule,
@@ -464,8 +465,26 @@ class MigrationController:
             )
             return
         run.node, run.started = node, at
+        run.script = conversion_script(
+            run.facts.guest(), run.facts.disk_sizes, bytes_per_second=self._rate(node, run), failure=run.failure
+        )
         bind_and_start(self.store, pod, node, when)
         self._conversion_status(run, {"phase": "Running", "stage": "PodRunning", "startTime": when})
+
+    def _rate(self, node: str, run: _Run) -> float:
+        """The copy rate of ``run`` starting on ``node`` now (flat, or by the node's links)."""
+        links = self.options.links
+        node_obj = self.store.find("nodes", None, node)
+        if links is None or node_obj is None:
+            return self.options.bytes_per_second
+        beside = sum(1 for r in self._runs if r is not run and r.node == node and r.started is not None and not r.ended)
+        return links.rate(node_obj, beside)
+
+    def next_event_time(self) -> datetime | None:
+        """When the next convertor ends or Pending pod times out (None: nothing left to happen)."""
+        with self._lock:
+            event = self._next_event()
+            return event[0] if event else None
 
     def _conversion_status(self, run: _Run, status: dict[str, Any]) -> None:
         if run.conversion is not None:
@@ -480,7 +499,7 @@ class MigrationController:
         for run in self._runs:
             if run.ended:
                 continue
-            if run.started is not None:
+            if run.started is not None and run.script is not None:
                 candidates.append((run.started + timedelta(seconds=run.script.duration), run))
             elif timeout is not None:
                 candidates.append((run.created + timeout, run))
@@ -511,22 +530,25 @@ class MigrationController:
 
     def _write_log(self, run: _Run, at: datetime) -> None:
         assert run.started is not None
+        assert run.script is not None
         lines = run.script.until((at - run.started).total_seconds())
         new = lines[run.written :]
+        status = self._vm_status[(run.migration, run.vm_id)]
         if new:
             self.store.append_log(run.namespace, run.pod, "virt-v2v", [line.text for line in new])
             run.written = len(lines)
-        st.apply_progress(
-            self._vm_status[(run.migration, run.vm_id)],
-            lines[-1] if lines else None,
-            run.facts.disk_sizes,
-            format_time(at),
-        )
+        # Each line moves the pipeline at its own time, so steps start and end when the log says,
+        # however far the clock jumped.
+        steps: list[LogLine | None] = list(new) or [lines[-1] if lines else None]
+        for line in steps:
+            when = run.started + timedelta(seconds=line.at) if line is not None and new else at
+            st.apply_progress(status, line, run.facts.disk_sizes, format_time(when))
 
     def _end(self, run: _Run, at: datetime) -> None:
         run.ended = True
         when = format_time(at)
         script = run.script
+        assert script is not None
         terminate(self.store, self.store.get("pods", run.namespace, run.pod), script.outcome, script.exit_code, when)
         status = self._vm_status[(run.migration, run.vm_id)]
         if script.outcome == "Succeeded":

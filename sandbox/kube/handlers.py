@@ -24,10 +24,11 @@ from starlette.types import Receive, Scope, Send
 
 from mtv_mcp.sandbox.identity import Identities, User
 from mtv_mcp.sandbox.kube import discovery
+from mtv_mcp.sandbox.kube.metrics import METRICS_GROUP, metrics_list
 from mtv_mcp.sandbox.kube.patch import JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH
 from mtv_mcp.sandbox.kube.resources import ResourceType
 from mtv_mcp.sandbox.kube.selectors import SelectorError, parse_field_selector, parse_label_selector
-from mtv_mcp.sandbox.kube.status import ApiError, bad_request, forbidden, method_not_allowed, unauthorized
+from mtv_mcp.sandbox.kube.status import ApiError, bad_request, forbidden, method_not_allowed, not_found, unauthorized
 from mtv_mcp.sandbox.kube.store import ChangeEvent, FieldValidation, ObjectStore, Propagation, WritePart
 from mtv_mcp.sandbox.kube.tables import to_table
 
@@ -158,6 +159,8 @@ class KubeApi:
                 subresource=target.subresource,
             )
         query = request.query_params
+        if res.group == METRICS_GROUP:
+            return self._metrics(target, query)
         if query.get("dryRun"):
             raise bad_request(
                 "the sandbox does not support dryRun; validate objects with mtv_mcp.sandbox.crdschema instead"
@@ -242,6 +245,27 @@ class KubeApi:
         return json_response(
             {"kind": res.list_kind, "apiVersion": res.api_version, "metadata": metadata, "items": page}
         )
+
+    def _metrics(self, target: Target, query: Mapping[str, str]) -> Response:
+        """``metrics.k8s.io``: computed from the nodes and running pods now (``sandbox.kube.metrics``)."""
+        res = target.resource
+        try:
+            items = metrics_list(
+                res.kind,
+                self.store.list("nodes"),
+                self.store.list("pods"),
+                self.store.clock.timestamp(),
+                namespace=target.namespace,
+                label_selector=None if target.name else query.get("labelSelector"),
+            )
+        except SelectorError as exc:
+            raise bad_request(f"unable to parse requirement: {exc}") from exc
+        if target.name is None:
+            return json_response({"kind": res.list_kind, "apiVersion": res.api_version, "metadata": {}, "items": items})
+        found = next((i for i in items if i["metadata"]["name"] == target.name), None)
+        if found is None:
+            raise not_found(res.group, res.plural, target.name)
+        return json_response(found)
 
     def _log(self, target: Target, query: Mapping[str, str]) -> Response:
         tail = _int_param(query, "tailLines")

@@ -174,6 +174,13 @@ BUILTIN_RESOURCES: tuple[ResourceType, ...] = (
 )
 
 
+METRICS_RESOURCES: tuple[ResourceType, ...] = (
+    ResourceType("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", namespaced=False, verbs=("get", "list")),
+    ResourceType("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", verbs=("get", "list")),
+)
+"""Served when the cluster runs metrics-server (``sandbox.kube.metrics`` computes them)."""
+
+
 class UnknownResourceError(LookupError):
     """No served resource matches the name."""
 
@@ -181,8 +188,8 @@ class UnknownResourceError(LookupError):
 class ResourceCatalog:
     """All served resources, addressable by URL parts, by kind or by any name kubectl accepts."""
 
-    def __init__(self, crds: CrdCatalog | None = None) -> None:
-        resources = list(BUILTIN_RESOURCES)
+    def __init__(self, crds: CrdCatalog | None = None, *, metrics: bool = True) -> None:
+        resources = [*BUILTIN_RESOURCES, *(METRICS_RESOURCES if metrics else ())]
         for crd in crds.versions.values() if crds else ():
             merged = ResourceType(
                 group=crd.group,

@@ -1,0 +1,111 @@
+"""The ``migration_report`` tool: what a plan's migration took per VM and node, and beside a baseline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from mtv_mcp.core.convertor.pod_status import format_seconds
+from mtv_mcp.core.convertor.report import migration_report as build_report
+from mtv_mcp.core.convertor.report_models import Comparison, Group, MigrationReport, VmRun
+from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
+from mtv_mcp.tools._rendering import bullets
+
+NARROW_HINT = "pass migration= for one Migration, or drop compare_with"
+_STEP_SHORT = {
+    "Initialize": "init",
+    "DiskAllocation": "alloc",
+    "ImageConversion": "convert",
+    "DiskTransferV2v": "copy",
+    "DiskTransfer": "copy",
+    "VirtualMachineCreation": "vm",
+}
+
+
+def _rate(value: float | None) -> str:
+    return f"{value:g} MiB/s" if value is not None else "-"
+
+
+def _number(value: float | None) -> str:
+    return f"{value:g}" if value is not None else "-"
+
+
+def _vm_line(run: VmRun) -> str:
+    where = f"{run.node}" + (f"[{run.zone}]" if run.zone else "") if run.node else "no node"
+    head = f"- {run.vm}: {run.state} on {where} ({run.rules}), {run.disk_gb:g} GB/{run.disks} disk(s)"
+    head += f", {format_seconds(run.seconds)}"
+    steps = " ".join(f"{_STEP_SHORT.get(k, k)} {format_seconds(v)}" for k, v in run.phases.items())
+    rates = f"copy {_rate(run.mib_s)} (pipeline), {_rate(run.log_mib_s)} (log)"
+    lines = [head, f"  {steps}; {rates}"]
+    if run.progress_pct is not None:
+        lines.append(f"  progress {run.progress_pct:g} %, ETA {format_seconds(run.eta_seconds)}")
+    if run.error:
+        lines.append(f"  ! {run.error}")
+    return "\n".join(lines)
+
+
+def _group_line(group: Group) -> str:
+    per_gb = f", {group.s_per_gb:g} s/GB" if group.s_per_gb is not None else ""
+    return f"{group.key}: {group.vms} VM(s), {group.disk_gb:g} GB, {_rate(group.mib_s)}{per_gb}"
+
+
+def _comparison_lines(comparison: Comparison) -> list[str]:
+    lines = [f"compared with {comparison.plan} ({comparison.migration}): {comparison.verdict}"]
+    lines += [
+        f"- {r.metric}: {r.this if r.this is not None else '-'} vs {r.other if r.other is not None else '-'}"
+        for r in comparison.rows
+    ]
+    lines += [f"- node {n}: {_rate(a)} vs {_rate(b)}" for n, (a, b) in comparison.node_mib_s.items()]
+    return lines
+
+
+def render(report: MigrationReport) -> str:
+    """Compact text: the migration, each VM, the groups, the slowest VMs, metrics, the comparison."""
+    wall = format_seconds(report.wall_seconds)
+    lines = [f"plan {report.plan} ({report.namespace}), migration {report.migration} {report.state}, wall {wall}"]
+    lines += ["VMs:", *(_vm_line(run) for run in report.vms)]
+    lines += bullets("by node", [_group_line(g) for g in report.by_node])
+    lines += bullets("by storage class / source datastore", [_group_line(g) for g in report.by_storage])
+    lines += bullets("by placement rule", [_group_line(g) for g in report.by_rule])
+    lines += bullets("slowest", [f"{s.vm} {s.mib_s:g} MiB/s: {'; '.join(s.why)}" for s in report.slowest])
+    metrics = report.metrics
+    usage = [f"pod {u.name}: cpu {u.cpu_cores:g}, mem {u.memory_gib:g} GiB" for u in metrics.pods]
+    usage += [f"node {u.name}: cpu {u.cpu_cores:g}, mem {u.memory_gib:g} GiB" for u in metrics.nodes]
+    lines += [f"resource use (metrics.k8s.io): {metrics.note}", *(f"- {u}" for u in usage)]
+    if report.comparison is not None:
+        lines += _comparison_lines(report.comparison)
+    lines += bullets("notes", report.notes)
+    return "\n".join(lines)
+
+
+@user_errors
+def migration_report(
+    plan: Annotated[str, Field(description="Name of the Forklift Plan")],
+    ctx: ToolContext,
+    *,
+    namespace: Annotated[str | None, Field(description="Namespace of the plan (default: the server's)")] = None,
+    migration: Annotated[str | None, Field(description="Migration name or uid (default: the latest)")] = None,
+    compare_with: Annotated[
+        str | None, Field(description="Another plan (e.g. the baseline wave) to compare with")
+    ] = None,
+) -> Annotated[CallToolResult, MigrationReport]:
+    """Measure a plan's migration: per VM its convertor's node, rule check, disk GB, pipeline step
+    durations, copy MiB/s (pipeline and virt-v2v log), progress and ETA; totals by node, storage
+    class/datastore and placement rule; the slowest VMs and likely why; CPU/memory from metrics.k8s.io
+    if served. compare_with puts another plan's finished migration beside it (baseline vs optimized).
+    """
+    runtime = runtime_of(ctx)
+    with connect(ctx) as connection:
+        report = build_report(
+            connection.cluster,
+            plan,
+            namespace or runtime.settings.namespace,
+            migration=migration,
+            compare_with=compare_with,
+        )
+    return respond(report, render(report), runtime, narrow_hint=NARROW_HINT)
+
+
+TOOL = ToolDefinition(function=migration_report, title="Migration report", annotations=READ_ONLY)
