@@ -17,6 +17,7 @@ from typing import Any
 
 from mtv_mcp.core.cluster import ClusterClient, ClusterError
 from mtv_mcp.core.cluster.kinds import NODE_METRICS, POD_METRICS
+from mtv_mcp.core.cluster.visibility import read_cluster_view
 from mtv_mcp.core.convertor.inspect import (
     choose_migration,
     disk_sizes,
@@ -24,7 +25,6 @@ from mtv_mcp.core.convertor.inspect import (
     migration_state,
     migrations_of,
     pvc_sizes,
-    read_cluster_view,
     reference_now,
 )
 from mtv_mcp.core.convertor.log_report import SCAN_LINES, report_from_text
@@ -56,7 +56,7 @@ class _Reader:
         target = str((plan.get("spec") or {}).get("targetNamespace"))
         uid = str((migration.get("metadata") or {}).get("uid"))
         self.pods = [p for p in find_pods(cluster, plan, uid, None) if pod_kind(p) == "convertor"]
-        self.view = read_cluster_view(cluster, notes)
+        self.view = read_cluster_view(cluster, notes, target)
         try:
             pvcs = cluster.list_pvcs(target, f"migration={uid}")
         except ClusterError as error:
