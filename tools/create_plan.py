@@ -8,6 +8,9 @@ from typing import Annotated, Any, Literal
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from mtv_mcp.core.cluster import ClusterClient, ClusterError
+from mtv_mcp.core.convertor.forecast import Forecast, plan_forecast
+from mtv_mcp.core.convertor.pod_status import format_seconds
 from mtv_mcp.core.karl import FORKLIFT_DEFAULT_SPREADING, KarlResult
 from mtv_mcp.core.plan import PlanRequest, objects_as_yaml
 from mtv_mcp.core.plan.apply import PlanConflictError, PreparedPlan, apply_plan, prepare_plan
@@ -53,6 +56,7 @@ class CreatePlanResult(BaseModel):
     notes: list[str] = Field(description="Defaults filled in; what the command cannot express")
     created: list[str] = Field(description="Kind/name of the objects this call created")
     diff: str | None = Field(description="On conflict: unified diff, existing vs desired")
+    forecast: Forecast | None = Field(None, description="Dry run: concurrency, copy rate and duration range")
 
 
 def _rules(value: KarlRules | None, purpose: Literal["convertor", "target"]) -> KarlResult | None:
@@ -81,6 +85,19 @@ def _headline(result: CreatePlanResult) -> str:
     }[result.status]
 
 
+def _forecast_lines(forecast: Forecast) -> list[str]:
+    span = " to ".join(format_seconds(s) for s in forecast.seconds) or "none (no room)"
+    rates = " to ".join(f"{r:g}" for r in forecast.mib_s)
+    nodes = ", ".join(forecast.nodes) or "no node"
+    return [
+        f"forecast: {forecast.vms} VMs, {forecast.disk_gb:g} GB; convertors fit on {nodes}",
+        f"- {forecast.concurrent} at once: {forecast.concurrency}",
+        f"- copy {rates} MiB/s ({forecast.mib_s_source})",
+        f"- duration about {span}",
+        *(f"- {note}" for note in forecast.notes),
+    ]
+
+
 def _text(result: CreatePlanResult) -> str:
     vms = ", ".join(f"{vm.name} ({vm.id})" for vm in result.vms)
     lines = [
@@ -92,10 +109,19 @@ def _text(result: CreatePlanResult) -> str:
         "kubectl-mtv equivalent:",
         result.kubectl_command,
         *bullets("notes", result.notes),
+        *(_forecast_lines(result.forecast) if result.forecast else []),
         "objects:",
         result.objects_text.rstrip(),
     ]
     return "\n".join(lines)
+
+
+def _forecast(cluster: ClusterClient, plan: dict[str, Any], vms: list[dict[str, Any]]) -> Forecast | None:
+    """The dry run's forecast; a cluster that cannot be read for it gives none, not an error."""
+    try:
+        return plan_forecast(cluster, plan, vms)
+    except ClusterError:
+        return None
 
 
 @user_errors
@@ -177,6 +203,7 @@ def create_plan(
         status: Status = "dry-run"
         created: list[str] = []
         diff: str | None = None
+        forecast = _forecast(connection.cluster, build.plan, prepared.selection.vms) if dry_run else None
         if not dry_run:
             try:
                 applied = apply_plan(connection.cluster, build)
@@ -198,6 +225,7 @@ def create_plan(
         notes=[*build.defaults, *build.kubectl_notes],
         created=created,
         diff=diff,
+        forecast=forecast,
     )
     response = respond(result, _text(result), runtime, narrow_hint="ask for fewer VMs, or output='yaml'")
     return response.model_copy(update={"is_error": True}) if status == "conflict" else response

@@ -277,6 +277,15 @@ STRATEGIES: dict[str, st.SearchStrategy[dict[str, Any]]] = {
             "log_lines": anything(st.integers()),
         },
     ),
+    "migration_report": arguments(
+        {"plan": "wave1"},
+        {
+            "plan": anything(st.sampled_from(["wave0", "wave2-db", "nope"])),
+            "namespace": namespaces,
+            "migration": anything(st.sampled_from(["wave1-x8k2p", "wave0-m4r7t", "x"])),
+            "compare_with": anything(st.sampled_from(["wave0", "wave1", "nope"])),
+        },
+    ),
 }
 
 
