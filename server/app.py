@@ -42,6 +42,9 @@ Work in this order:
 6. inspect_convertor_pods - after a migration starts: where each convertor landed, whether
    that node satisfies the plan's rules, why a pod is Pending, stage and progress from the
    virt-v2v log, and what to change. cancel_migration stops some or all VMs (dry-run first).
+7. migration_report - what the placement bought: per VM step durations and copy MiB/s, totals
+   per node and storage, the slowest VMs and why; compare_with a baseline plan's migration.
+   create_plan's dry run carries a forecast (concurrency, copy rate, duration range).
 Queries and rules are validated before anything touches the cluster. Errors name the argument
 and column and say how to fix them. References: the resources mtv://reference/tsl and
 mtv://reference/karl; the prompts walk through common optimisation workflows.

@@ -124,6 +124,16 @@ STEPS = (
         "inspect_convertor_pods",
         {"plan": "wave1"},
     ),
+    Step(
+        "Measure the finished baseline wave0 (default spreading): copy rates per VM and node, the slowest and why.",
+        "migration_report",
+        {"plan": "wave0"},
+    ),
+    Step(
+        "Compare: wave1's placement on NVMe nodes with the migration network, beside the baseline.",
+        "migration_report",
+        {"plan": "wave1", "compare_with": "wave0"},
+    ),
 )
 
 

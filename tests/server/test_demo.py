@@ -38,6 +38,9 @@ def test_demo_walks_through_every_tool_and_prints_the_assistant_config(tmp_path:
     assert "SharedDisks-vm-2042: Virtual Machines pg-prod-02 are running with attached shared disk" in out
     assert "did you mean PREFER?" in out
     assert "kubectl mtv create plan wave2-storage" in out
+    assert "forecast: " in out
+    assert "compared with wave0 (wave0-m4r7t): wave1 copied at" in out
+    assert "x faster per GB" in out
     config = json.loads(out[out.rindex('{\n  "mcpServers"') :])
     assert config["mcpServers"]["mtv-demo"]["args"] == ["serve", "--demo"]
     assert "HTTP Request" not in completed.stderr

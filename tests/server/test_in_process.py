@@ -20,6 +20,7 @@ WORKFLOWS = {
     "dedicated_migration_nodes",
     "troubleshoot_pending_convertor",
     "phased_migration",
+    "benchmark_convertor_placement",
 }
 
 
@@ -46,6 +47,14 @@ async def test_workflow_prompts_have_arguments_and_name_the_tools(client: Client
     text = rendered.messages[0].content.text
     assert "plan `wave1`" in text
     assert text.index("inspect_convertor_pods") < text.index("patch_plan")
+
+
+async def test_benchmark_prompt_walks_baseline_change_compare_decide(client: Client) -> None:
+    rendered = await client.get_prompt("benchmark_convertor_placement", {"baseline": "wave0", "candidate": "wave1"})
+    text = rendered.messages[0].content.text
+    steps = ["`migration_report` with plan `wave0`", "`forecast`", "compare_with `wave0`", "Decide"]
+    positions = [text.index(step) for step in steps]
+    assert positions == sorted(positions)
 
 
 async def test_prompt_defaults_fill_optional_arguments(client: Client) -> None:
