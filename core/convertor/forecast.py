@@ -156,10 +156,15 @@ def forecast(
     spec = controller_settings(cluster, namespace, notes)
     limit = int(spec.get("controller_max_vm_inflight") or DEFAULT_INFLIGHT)
     candidates = [c.node for c in preview.candidates] if preview is not None else []
-    view = read_cluster_view(cluster, notes, preview.target_namespace if preview else None)
-    room = node_room([n for n in view.nodes if n["metadata"]["name"] in candidates], view.pods, spec)
     inflight = _inflight(vms, limit)
-    fits = sum(room.values())
+    if preview is None:
+        room: dict[str, int] = {}
+        fits = inflight
+        notes.append("nodes not visible to this user: node room not counted, only the in-flight budget")
+    else:
+        view = read_cluster_view(cluster, notes, preview.target_namespace)
+        room = node_room([n for n in view.nodes if n["metadata"]["name"] in candidates], view.pods, spec)
+        fits = sum(room.values())
     concurrent = max(0, min(len(vms), inflight, fits))
     concurrency = (
         f"min({len(vms)} VMs, in-flight budget {inflight} (controller_max_vm_inflight {limit}"
