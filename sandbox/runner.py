@@ -195,17 +195,15 @@ class Sandbox:
         frozen_at: datetime | None = None,
         plugins: Sequence[Plugin] = (),
         tls: bool = False,
-        metrics_api: bool = True,
     ) -> Sandbox:
         """Load the data, bind 127.0.0.1:``port`` (0 = a free port), serve in a thread and return.
 
         With ``tls`` the port speaks HTTPS with a fresh self-signed certificate (``sb.tls.cert_path``),
         which the kubeconfig carries; kubectl needs that, as it sends no credentials over plain HTTP.
-        ``metrics_api=False`` is a cluster without metrics-server (no ``metrics.k8s.io``).
         """
         data_dir, large = resolve_data(data)
         catalog = load_crds(crds) if crds is not None else None
-        store = ObjectStore(ResourceCatalog(catalog, metrics=metrics_api), SandboxClock(frozen_at), seed=seed)
+        store = ObjectStore(ResourceCatalog(catalog), SandboxClock(frozen_at), seed=seed)
         loaded = load_objects(store, data_dir, catalog)
         load_logs(store, data_dir)
         replay_finished(store, options_for_data(data_dir))

@@ -178,7 +178,8 @@ METRICS_RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", namespaced=False, verbs=("get", "list")),
     ResourceType("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", verbs=("get", "list")),
 )
-"""Served when the cluster runs metrics-server (``sandbox.kube.metrics`` computes them)."""
+"""The sandbox runs metrics-server (``sandbox.kube.metrics`` computes them); a cluster without it
+answers 404 there, which tests get with a fault rule (``GET /apis/metrics.k8s.io/*=404``)."""
 
 
 class UnknownResourceError(LookupError):
@@ -188,8 +189,8 @@ class UnknownResourceError(LookupError):
 class ResourceCatalog:
     """All served resources, addressable by URL parts, by kind or by any name kubectl accepts."""
 
-    def __init__(self, crds: CrdCatalog | None = None, *, metrics: bool = True) -> None:
-        resources = [*BUILTIN_RESOURCES, *(METRICS_RESOURCES if metrics else ())]
+    def __init__(self, crds: CrdCatalog | None = None) -> None:
+        resources = [*BUILTIN_RESOURCES, *METRICS_RESOURCES]
         for crd in crds.versions.values() if crds else ():
             merged = ResourceType(
                 group=crd.group,

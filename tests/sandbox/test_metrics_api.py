@@ -38,9 +38,3 @@ def test_nodes_and_running_pods_have_usage(sandbox_crds: Path | None) -> None:
         assert 1 < float(parse_quantity(usage["cpu"])) < 4, "a converting virt-v2v works between its request and limit"
         groups = [g["name"] for g in _get(sandbox, "/apis").json()["groups"]]
         assert "metrics.k8s.io" in groups
-
-
-def test_a_cluster_without_metrics_server_answers_404(sandbox_crds: Path | None) -> None:
-    with Sandbox.start(data="demo", crds=sandbox_crds, metrics_api=False) as sandbox:
-        assert _get(sandbox, "/apis/metrics.k8s.io/v1beta1/nodes").status_code == 404
-        assert "metrics.k8s.io" not in [g["name"] for g in _get(sandbox, "/apis").json()["groups"]]

@@ -122,17 +122,15 @@ async def test_optimized_wave_compares_faster_than_the_baseline(demo: Sandbox) -
     assert rows["copy MiB/s"]["this"] > rows["copy MiB/s"]["other"]
 
 
-async def test_metrics_are_shown_when_served_and_missing_said_otherwise(
-    demo: Sandbox, sandbox_crds: Path | None
-) -> None:
+async def test_metrics_are_shown_when_served_and_missing_said_otherwise(demo: Sandbox) -> None:
     metrics = (await report(demo, plan="wave1")).structured_content["metrics"]
     assert metrics["available"]
     assert [p["name"] for p in metrics["pods"]] == ["wave1-vm-2041-p7x2c"]
     assert [n["name"] for n in metrics["nodes"]] == ["worker-3"]
-    with Sandbox.start(data="demo", crds=sandbox_crds, metrics_api=False) as bare:
-        result = await report(bare, plan="wave1")
-        assert not result.structured_content["metrics"]["available"]
-        assert "serves no metrics.k8s.io" in result.content[0].text
+    with demo.faults.injected("GET /apis/metrics.k8s.io/*=404"):  # no metrics-server: no such API group
+        result = await report(demo, plan="wave1")
+    assert not result.structured_content["metrics"]["available"]
+    assert "serves no metrics.k8s.io" in result.content[0].text
 
 
 @pytest.mark.parametrize(
