@@ -56,7 +56,7 @@ class CreatePlanResult(BaseModel):
     notes: list[str] = Field(description="Defaults filled in; what the command cannot express")
     created: list[str] = Field(description="Kind/name of the objects this call created")
     diff: str | None = Field(description="On conflict: unified diff, existing vs desired")
-    forecast: Forecast | None = Field(None, description="Dry run: concurrency, copy rate and duration range")
+    forecast: Forecast | None = None
 
 
 def _rules(value: KarlRules | None, purpose: Literal["convertor", "target"]) -> KarlResult | None:
@@ -203,7 +203,7 @@ def create_plan(
         status: Status = "dry-run"
         created: list[str] = []
         diff: str | None = None
-        forecast = _forecast(connection.cluster, build.plan, prepared.selection.vms) if dry_run else None
+        forecast = _forecast(connection.cluster, build.plan.to_kube(), prepared.selection.vms) if dry_run else None
         if not dry_run:
             try:
                 applied = apply_plan(connection.cluster, build)

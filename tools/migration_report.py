@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from mcp.types import CallToolResult
-from pydantic import Field
 
 from mtv_mcp.core.convertor.pod_status import format_seconds
 from mtv_mcp.core.convertor.report import migration_report as build_report
@@ -63,39 +62,34 @@ def _comparison_lines(comparison: Comparison) -> list[str]:
 
 def render(report: MigrationReport) -> str:
     """Compact text: the migration, each VM, the groups, the slowest VMs, metrics, the comparison."""
-    wall = format_seconds(report.wall_seconds)
-    lines = [f"plan {report.plan} ({report.namespace}), migration {report.migration} {report.state}, wall {wall}"]
-    lines += ["VMs:", *(_vm_line(run) for run in report.vms)]
-    lines += bullets("by node", [_group_line(g) for g in report.by_node])
-    lines += bullets("by storage class / source datastore", [_group_line(g) for g in report.by_storage])
-    lines += bullets("by placement rule", [_group_line(g) for g in report.by_rule])
-    lines += bullets("slowest", [f"{s.vm} {s.mib_s:g} MiB/s: {'; '.join(s.why)}" for s in report.slowest])
-    metrics = report.metrics
+    run, breakdown = report.run, report.breakdown
+    wall = format_seconds(run.wall_seconds)
+    lines = [f"plan {run.plan} ({run.namespace}), migration {run.migration} {run.state}, wall {wall}"]
+    lines += ["VMs:", *(_vm_line(vm) for vm in report.vms)]
+    lines += bullets("by node", [_group_line(g) for g in breakdown.node])
+    lines += bullets("by storage class / source datastore", [_group_line(g) for g in breakdown.storage])
+    lines += bullets("by placement rule", [_group_line(g) for g in breakdown.rule])
+    lines += bullets("slowest", [f"{s.vm} {s.mib_s:g} MiB/s: {'; '.join(s.why)}" for s in breakdown.slowest])
+    metrics = run.metrics
     usage = [f"pod {u.name}: cpu {u.cpu_cores:g}, mem {u.memory_gib:g} GiB" for u in metrics.pods]
     usage += [f"node {u.name}: cpu {u.cpu_cores:g}, mem {u.memory_gib:g} GiB" for u in metrics.nodes]
     lines += [f"resource use (metrics.k8s.io): {metrics.note}", *(f"- {u}" for u in usage)]
     if report.comparison is not None:
         lines += _comparison_lines(report.comparison)
-    lines += bullets("notes", report.notes)
+    lines += bullets("notes", run.notes)
     return "\n".join(lines)
 
 
 @user_errors
 def migration_report(
-    plan: Annotated[str, Field(description="Name of the Forklift Plan")],
+    plan: str,
     ctx: ToolContext,
     *,
-    namespace: Annotated[str | None, Field(description="Namespace of the plan (default: the server's)")] = None,
-    migration: Annotated[str | None, Field(description="Migration name or uid (default: the latest)")] = None,
-    compare_with: Annotated[
-        str | None, Field(description="Another plan (e.g. the baseline wave) to compare with")
-    ] = None,
+    namespace: str | None = None,
+    migration: str | None = None,
+    compare_with: str | None = None,
 ) -> Annotated[CallToolResult, MigrationReport]:
-    """Measure a plan's migration: per VM its convertor's node, rule check, disk GB, pipeline step
-    durations, copy MiB/s (pipeline and virt-v2v log), progress and ETA; totals by node, storage
-    class/datastore and placement rule; the slowest VMs and likely why; CPU/memory from metrics.k8s.io
-    if served. compare_with puts another plan's finished migration beside it (baseline vs optimized).
-    """
+    """Step times, copy MiB/s, ETA, slowest VMs and why, of a plan's migration; compare_with a baseline."""
     runtime = runtime_of(ctx)
     with connect(ctx) as connection:
         report = build_report(

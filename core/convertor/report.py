@@ -30,7 +30,15 @@ from mtv_mcp.core.convertor.inspect import (
 from mtv_mcp.core.convertor.log_report import SCAN_LINES, report_from_text
 from mtv_mcp.core.convertor.pod_status import main_container, node_place, parse_time, pod_kind
 from mtv_mcp.core.convertor.report_figures import Side, compare, group, slowest
-from mtv_mcp.core.convertor.report_models import Comparison, Metrics, MigrationReport, RuleState, Usage
+from mtv_mcp.core.convertor.report_models import (
+    Breakdown,
+    Comparison,
+    Metrics,
+    MigrationReport,
+    RuleState,
+    RunSummary,
+    Usage,
+)
 from mtv_mcp.core.convertor.rules_check import check_rules
 from mtv_mcp.core.convertor.runs import Measured, Placement, guest_os, measure_vm
 from mtv_mcp.core.errors import MtvError
@@ -213,18 +221,20 @@ def migration_report(
     comparison = _compared(cluster, namespace, compare_with, this, notes) if compare_with else None
     if not runs:
         notes.append(f"Migration '{_name(chosen)}' lists no VMs yet")
-    return MigrationReport(
+    metrics = read_metrics(cluster, target, uid, runs)
+    summary = RunSummary(
         plan=plan_name,
         namespace=namespace,
         migration=_name(chosen),
         state=migration_state(chosen),
         wall_seconds=wall,
-        vms=[m.run for m in runs],
-        by_node=by_node,
-        by_storage=by_storage,
-        by_rule=group(runs, lambda m: [m.run.rules]),
-        slowest=slowest(runs, by_node, by_storage, reader.nodes),
-        metrics=read_metrics(cluster, target, uid, runs),
-        comparison=comparison,
+        metrics=metrics,
         notes=notes,
     )
+    breakdown = Breakdown(
+        node=by_node,
+        storage=by_storage,
+        rule=group(runs, lambda m: [m.run.rules]),
+        slowest=slowest(runs, by_node, by_storage, reader.nodes),
+    )
+    return MigrationReport(run=summary, vms=[m.run for m in runs], breakdown=breakdown, comparison=comparison)

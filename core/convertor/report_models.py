@@ -96,8 +96,8 @@ class Comparison(BaseModel):
     verdict: str
 
 
-class MigrationReport(BaseModel):
-    """``migration_report``'s answer."""
+class RunSummary(BaseModel):
+    """Which migration, how it ended, how long it took (started to completed, or to now), what it used."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -106,11 +106,28 @@ class MigrationReport(BaseModel):
     migration: str
     state: str
     wall_seconds: int | None
-    vms: list[VmRun]
-    by_node: list[Group]
-    by_storage: list[Group] = Field(description="Storage classes, then source datastores (ds:)")
-    by_rule: list[Group]
-    slowest: list[SlowVm]
     metrics: Metrics
-    comparison: Comparison | None
     notes: list[str]
+
+
+class Breakdown(BaseModel):
+    """The VMs by node, by storage (class, then source datastore as ``ds:<name>``), by rule outcome;
+    the slowest VMs with the likely why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    node: list[Group]
+    storage: list[Group]
+    rule: list[Group]
+    slowest: list[SlowVm]
+
+
+class MigrationReport(BaseModel):
+    """``migration_report``'s answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run: RunSummary
+    vms: list[VmRun]
+    breakdown: Breakdown
+    comparison: Comparison | None

@@ -26,6 +26,7 @@ HINTS = {
     "start_migration": (False, False, True),  # creates a Migration; a running one is reported
     "inspect_convertor_pods": (True, False, True),
     "cancel_migration": (False, True, True),  # stops the convertors of the canceled VMs
+    "migration_report": (True, False, True),
 }
 
 

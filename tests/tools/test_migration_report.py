@@ -59,7 +59,7 @@ async def test_baseline_per_vm_figures_match_the_sandbox_timings(demo: Sandbox) 
     result = await report(demo, plan="wave0")
     assert not result.is_error, result.content[0].text
     data = result.structured_content
-    assert (data["migration"], data["state"]) == ("wave0-m4r7t", "Succeeded")
+    assert (data["run"]["migration"], data["run"]["state"]) == ("wave0-m4r7t", "Succeeded")
     vms = inventory()
     for run in data["vms"]:
         node = demo.store.get("nodes", None, run["node"])["metadata"]["labels"]
@@ -89,15 +89,15 @@ async def test_baseline_names_the_slow_nodes_and_why(demo: Sandbox) -> None:
     placed = {run["vm"]: run["node"] for run in data["vms"]}
     expected_slow = {vm for vm, node in placed.items() if node in slow_nodes}
     assert expected_slow, "the default spreading put convertors on the SAS workers"
-    assert {s["vm"] for s in data["slowest"]} == expected_slow
-    for slow in data["slowest"]:
+    assert {s["vm"] for s in data["breakdown"]["slowest"]} == expected_slow
+    for slow in data["breakdown"]["slowest"]:
         node_reason = slow["why"][0]
         assert node_reason.startswith(f"node {placed[slow['vm']]} averaged")
         assert "storage=sas (not nvme)" in node_reason
         assert "lacks network.example.com/vmware-migration=true" in node_reason
-    by_node = {g["key"]: g for g in data["by_node"]}
+    by_node = {g["key"]: g for g in data["breakdown"]["node"]}
     assert set(by_node) == set(placed.values())
-    assert data["by_rule"][0]["key"] == "no rules"
+    assert data["breakdown"]["rule"][0]["key"] == "no rules"
 
 
 async def test_optimized_wave_compares_faster_than_the_baseline(demo: Sandbox) -> None:
@@ -123,13 +123,13 @@ async def test_optimized_wave_compares_faster_than_the_baseline(demo: Sandbox) -
 
 
 async def test_metrics_are_shown_when_served_and_missing_said_otherwise(demo: Sandbox) -> None:
-    metrics = (await report(demo, plan="wave1")).structured_content["metrics"]
+    metrics = (await report(demo, plan="wave1")).structured_content["run"]["metrics"]
     assert metrics["available"]
     assert [p["name"] for p in metrics["pods"]] == ["wave1-vm-2041-p7x2c"]
     assert [n["name"] for n in metrics["nodes"]] == ["worker-3"]
     with demo.faults.injected("GET /apis/metrics.k8s.io/*=404"):  # no metrics-server: no such API group
         result = await report(demo, plan="wave1")
-    assert not result.structured_content["metrics"]["available"]
+    assert not result.structured_content["run"]["metrics"]["available"]
     assert "serves no metrics.k8s.io" in result.content[0].text
 
 
