@@ -13,6 +13,7 @@ Loopback is 127.0.0.0/8, ::1 and ``localhost``, the same test as the bind check.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ from mtv_mcp.core.credentials import AuthorizationError, request_bearer_token
 from mtv_mcp.core.errors import MtvError
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
 
 
 def is_loopback(host: str) -> bool:
@@ -35,6 +37,14 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _host_and_port(authority: str) -> tuple[str, int | None]:
@@ -77,7 +87,7 @@ class HttpPolicy:
                 host, port = _host_and_port(entry)
             except ValueError:
                 host, port = "", None
-            if not host:
+            if not (_HOST_NAME.fullmatch(host) or is_loopback(host) or _is_address(host)):
                 raise MtvError(
                     f"--allowed-hosts entry '{entry}' is not a host name",
                     hint="write host or host:port, e.g. mtv-mcp.openshift-mtv.svc",
