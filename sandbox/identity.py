@@ -52,6 +52,14 @@ TENANT_READS = frozenset(
 )
 
 
+# Objects every authenticated user may read: the ingress CA bundle OpenShift publishes.
+PUBLIC_OBJECTS = frozenset({("", "configmaps", "openshift-config-managed", "default-ingress-cert")})
+
+
+def _public(verb: str, group: str, resource: str, namespace: str | None, name: str) -> bool:
+    return verb == "get" and (group, resource, namespace, name) in PUBLIC_OBJECTS
+
+
 @dataclass(frozen=True)
 class User:
     """An authenticated sandbox user."""
@@ -88,10 +96,19 @@ class Identities:
             self._users[token] = user
 
     def allowed(
-        self, user: User, verb: str, group: str, resource: str, subresource: str = "", *, namespace: str | None = None
+        self,
+        user: User,
+        verb: str,
+        group: str,
+        resource: str,
+        subresource: str = "",
+        *,
+        namespace: str | None = None,
+        name: str = "",
     ) -> bool:
-        """Whether ``user`` may ``verb`` the resource in ``namespace`` (None: cluster-wide or cluster-scoped)."""
-        if user.role == "admin":
+        """Whether ``user`` may ``verb`` the resource in ``namespace`` (None: cluster-wide or
+        cluster-scoped); ``name`` is the object's, for rules on one object."""
+        if user.role == "admin" or _public(verb, group, resource, namespace, name):
             return True
         if user.role == "tenant":
             return namespace == TENANT_NAMESPACE and (

@@ -171,7 +171,9 @@ def load_logs(store: ObjectStore, data_dir: Path | None) -> int:
 
 
 def seed_inventory_route(store: ObjectStore, host: str, *, tls: bool = False) -> dict[str, Any]:
-    """Point the ``forklift-inventory`` Route at the sandbox (``spec.tls`` only when it serves HTTPS)."""
+    """Point the ``forklift-inventory`` Route at the sandbox (``spec.tls`` only when it serves HTTPS:
+    re-encrypt, as kubev2v/forklift ``operator/roles/forkliftcontroller/templates/controller/
+    route-inventory.yml.j2`` makes it, so clients see the ingress certificate)."""
     existing = store.find("routes", OPERATOR_NAMESPACE, "forklift-inventory")
     route = existing or {
         "apiVersion": "route.openshift.io/v1",
@@ -189,8 +191,28 @@ def seed_inventory_route(store: ObjectStore, host: str, *, tls: bool = False) ->
     route["spec"]["host"] = host
     route["spec"].pop("tls", None)
     if tls:
-        route["spec"]["tls"] = {"termination": "passthrough"}
+        route["spec"]["tls"] = {"termination": "reencrypt", "insecureEdgeTerminationPolicy": "Redirect"}
     route.setdefault("status", {})["ingress"] = [
         {"host": host, "routerName": "default", "conditions": [{"type": "Admitted", "status": "True"}]}
     ]
     return store.update(route) if existing else store.create(route)
+
+
+INGRESS_CA_NAMESPACE = "openshift-config-managed"
+INGRESS_CA_CONFIGMAP = "default-ingress-cert"
+
+
+def publish_ingress_ca(store: ObjectStore, ca_pem: str) -> dict[str, Any]:
+    """Publish the ingress CA as OpenShift's ingress operator does: ConfigMap ``default-ingress-cert``
+    in ``openshift-config-managed``, key ``ca-bundle.crt`` (openshift/cluster-ingress-operator
+    ``pkg/operator/controller/certificate-publisher``), readable by every authenticated user."""
+    if store.find("namespaces", None, INGRESS_CA_NAMESPACE) is None:
+        store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": INGRESS_CA_NAMESPACE}})
+    configmap = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": INGRESS_CA_CONFIGMAP, "namespace": INGRESS_CA_NAMESPACE},
+        "data": {"ca-bundle.crt": ca_pem},
+    }
+    existing = store.find("configmaps", INGRESS_CA_NAMESPACE, INGRESS_CA_CONFIGMAP)
+    return store.update(configmap) if existing else store.create(configmap)

@@ -3,7 +3,9 @@
     with Sandbox.start(data="demo", crds=Path("../shared/crds")) as sb:
         sb.url                # http://127.0.0.1:<port>
         sb.kubeconfig_path    # temp kubeconfig: contexts admin (current), viewer, no-access, tenant
-        sb.inventory_url      # same port; the forklift-inventory Route points here
+        sb.inventory_url      # the forklift-inventory Route's URL: the same port over plain HTTP; over TLS
+                              # a port of its own with the ingress certificate (sb.ingress_tls), whose
+                              # CA is published in ConfigMap openshift-config-managed/default-ingress-cert
         sb.store, sb.faults, sb.clock, sb.identities
         sb.admin_token, sb.viewer_token, sb.no_access_token, sb.tenant_token
 
@@ -36,11 +38,17 @@ from mtv_mcp.sandbox.app import create_app
 from mtv_mcp.sandbox.clock import SandboxClock
 from mtv_mcp.sandbox.controller.history import options_for_data, replay_finished
 from mtv_mcp.sandbox.crdschema import CrdCatalog
-from mtv_mcp.sandbox.faults import Faults
+from mtv_mcp.sandbox.faults import FaultMiddleware, Faults
 from mtv_mcp.sandbox.identity import ADMIN_TOKEN, NO_ACCESS_TOKEN, TENANT_TOKEN, VIEWER_TOKEN, Identities
 from mtv_mcp.sandbox.kube.resources import ResourceCatalog
 from mtv_mcp.sandbox.kube.store import ObjectStore
-from mtv_mcp.sandbox.loader import OPERATOR_NAMESPACE, load_logs, load_objects, seed_inventory_route
+from mtv_mcp.sandbox.loader import (
+    OPERATOR_NAMESPACE,
+    load_logs,
+    load_objects,
+    publish_ingress_ca,
+    seed_inventory_route,
+)
 from mtv_mcp.sandbox.timestamps import shift_timestamps
 
 if TYPE_CHECKING:
@@ -139,11 +147,12 @@ def kubeconfig_document(
     }
 
 
-def _self_signed(folder: Path) -> TlsFiles:
-    """A certificate for HTTPS; ``cryptography`` is imported only by a sandbox that serves TLS."""
-    from mtv_mcp.sandbox.tls import write_self_signed  # noqa: PLC0415
+def _certificates(folder: Path) -> tuple[TlsFiles, TlsFiles]:
+    """The API server's and the ingress's certificates; ``cryptography`` is imported only by a
+    sandbox that serves TLS."""
+    from mtv_mcp.sandbox.tls import write_ingress, write_self_signed  # noqa: PLC0415
 
-    return write_self_signed(folder)
+    return write_self_signed(folder), write_ingress(folder)
 
 
 class Sandbox:
@@ -161,7 +170,7 @@ class Sandbox:
         identities: Identities,
         faults: Faults,
         listener: socket.socket,
-        inventory: bool,
+        inventory_listener: socket.socket | None,
         kubeconfig_path: Path | None,
         tls: bool,
         data_dir: Path | None = None,
@@ -172,14 +181,18 @@ class Sandbox:
         self.faults = faults
         self.clock: SandboxClock = store.clock
         self._socket = listener
+        self._inventory_socket = inventory_listener
         self.port: int = listener.getsockname()[1]
         self._tempdir = tempfile.TemporaryDirectory(prefix="mtv-mcp-sandbox-")
-        self.tls: TlsFiles | None = _self_signed(Path(self._tempdir.name)) if tls else None
+        certificates = _certificates(Path(self._tempdir.name)) if tls else None
+        self.tls: TlsFiles | None = certificates[0] if certificates else None
+        self.ingress_tls: TlsFiles | None = certificates[1] if certificates else None
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
-        self.inventory_url: str | None = self.url if inventory else None
+        self.inventory_url: str | None = None
+        if inventory_listener is not None:
+            self.inventory_url = f"{'https' if tls else 'http'}://{_host(inventory_listener)}"
         self.kubeconfig_path = self.write_kubeconfig(kubeconfig_path or Path(self._tempdir.name) / "kubeconfig")
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._servers: list[tuple[uvicorn.Server, threading.Thread]] = []
         self._stops: list[Callable[[], None]] = []
 
     @classmethod
@@ -211,19 +224,25 @@ class Sandbox:
         faults = Faults()
         inventory = _inventory_app(data_dir, large, identities, seed, loaded.time_shift)
         listener = _bind(port)
+        # Over TLS the inventory Route gets a port of its own, served with the ingress certificate.
+        inventory_listener = (_bind(0) if tls else listener) if inventory is not None else None
         sandbox = cls(
             store=store,
             identities=identities,
             faults=faults,
             listener=listener,
-            inventory=inventory is not None,
+            inventory_listener=inventory_listener,
             kubeconfig_path=kubeconfig_path,
             tls=tls,
             data_dir=data_dir,
         )
-        seed_inventory_route(store, f"127.0.0.1:{sandbox.port}", tls=tls)
+        seed_inventory_route(store, _host(inventory_listener or listener), tls=tls)
+        if sandbox.ingress_tls is not None:
+            publish_ingress_ca(store, sandbox.ingress_tls.ca_pem)
         try:
-            sandbox._serve(create_app(store, identities, faults, inventory))
+            sandbox._serve(create_app(store, identities, faults, inventory), listener, sandbox.tls)
+            if inventory is not None and inventory_listener is not listener:
+                sandbox._serve(FaultMiddleware(inventory, faults), inventory_listener, sandbox.ingress_tls)
             for plugin in plugins:
                 stop = plugin(sandbox)
                 if stop is not None:
@@ -245,7 +264,10 @@ class Sandbox:
         )
         return path
 
-    def _serve(self, app: ASGIApp) -> None:
+    def _serve(self, app: ASGIApp, listener: socket.socket | None, tls: TlsFiles | None) -> None:
+        if listener is None:
+            return
+        port = listener.getsockname()[1]
         config = uvicorn.Config(
             app,
             log_level="warning",
@@ -255,23 +277,20 @@ class Sandbox:
             timeout_graceful_shutdown=1,
             server_header=False,
             date_header=False,
-            ssl_certfile=self.tls.cert_path if self.tls else None,
-            ssl_keyfile=self.tls.key_path if self.tls else None,
+            ssl_certfile=tls.cert_path if tls else None,
+            ssl_keyfile=tls.key_path if tls else None,
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(
-            target=server.run,
-            kwargs={"sockets": [self._socket]},
-            name=f"mtv-mcp-sandbox-{self.port}",
-            daemon=True,
+            target=server.run, kwargs={"sockets": [listener]}, name=f"mtv-mcp-sandbox-{port}", daemon=True
         )
-        self._server, self._thread = server, thread
+        self._servers.append((server, thread))
         thread.start()
         deadline = time.monotonic() + _START_TIMEOUT
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise MtvError(
-                    f"the sandbox server on port {self.port} did not start",
+                    f"the sandbox server on port {port} did not start",
                     hint="see the uvicorn messages above; is the port already in use?",
                 )
             time.sleep(0.002)
@@ -281,11 +300,13 @@ class Sandbox:
         while self._stops:
             self._stops.pop()()
         self.faults.clear()
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        for server, _ in self._servers:
+            server.should_exit = True
+        for _, thread in self._servers:
+            thread.join(timeout=5)
         self._socket.close()
+        if self._inventory_socket is not None:
+            self._inventory_socket.close()
         self._tempdir.cleanup()
 
     def __enter__(self) -> Sandbox:
@@ -295,6 +316,10 @@ class Sandbox:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _host(listener: socket.socket) -> str:
+    return f"127.0.0.1:{listener.getsockname()[1]}"
 
 
 def _bind(port: int) -> socket.socket:

@@ -102,6 +102,13 @@ class ClusterClient:
         self.default_namespace = namespace
 
     @property
+    def ca_file(self) -> str | None:
+        """The file of the CA bundle this client trusts for the API server (from the kubeconfig's
+        ``certificate-authority(-data)``, ``--kube-ca`` or the service account), if any."""
+        value = self._api.configuration.ssl_ca_cert
+        return str(value) if value else None
+
+    @property
     def bearer_token(self) -> str | None:
         """The bearer token this client sends (the kubeconfig user's for kubeconfig credentials)."""
         value = self._api.configuration.get_api_key_with_prefix("BearerToken")

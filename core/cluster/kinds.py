@@ -85,6 +85,7 @@ HOOK = _forklift("Hook", "hooks")
 FORKLIFT_CONTROLLER = _forklift("ForkliftController", "forkliftcontrollers", "ForkliftController")
 
 POD = Kind("Pod", "pods")
+CONFIG_MAP = Kind("ConfigMap", "configmaps", noun="config map")
 EVENT = Kind("Event", "events")
 NODE = Kind("Node", "nodes", namespaced=False)
 NAMESPACE = Kind("Namespace", "namespaces", namespaced=False)

@@ -72,8 +72,12 @@ class InventoryClient:
         self._http = httpx.Client(base_url=self.base_url, headers=headers, verify=verify, timeout=timeout)
 
     @classmethod
-    def for_settings(cls, base_url: str, token: str | None, settings: Settings) -> InventoryClient:
-        verify = tls_verify(settings.inventory_ca_file, settings.inventory_insecure)
+    def for_settings(
+        cls, base_url: str, token: str | None, settings: Settings, verify: ssl.SSLContext | bool | None = None
+    ) -> InventoryClient:
+        """A client with the settings' timeout; ``verify`` defaults to the settings' TLS overrides."""
+        if verify is None:
+            verify = tls_verify(settings.inventory_ca_file, settings.inventory_insecure)
         return cls(base_url, token, timeout=settings.request_timeout, verify=verify)
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ call whose inventory request fails without an answer from the inventory forgets 
 
 from __future__ import annotations
 
+import ssl
 from types import TracebackType
 
 from mtv_mcp.core.cluster import ClusterClient
@@ -20,8 +21,9 @@ from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import Credentials
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory.client import InventoryClient, InventoryError
-from mtv_mcp.core.inventory.discovery import configured_inventory_url, discover_from_routes
+from mtv_mcp.core.inventory.discovery import configured_inventory_url, discover_from_routes, service_url
 from mtv_mcp.core.inventory.shared import SharedInventoryAccess
+from mtv_mcp.core.inventory.trust import cluster_cas, inventory_verify
 
 # Statuses that say the URL may not lead to the inventory (any more): no answer (None), not found, a
 # gateway without its backend.
@@ -58,7 +60,7 @@ class Connection:
 
     @property
     def inventory_url(self) -> str:
-        """The configured inventory URL, else the one of the ``forklift-inventory`` Route."""
+        """The configured inventory URL, else (in a pod) the Service's, else the Route's."""
         if self._inventory_url is None:
             self._inventory_url = configured_inventory_url(self.settings) or self._route_url()
         return self._inventory_url
@@ -69,7 +71,10 @@ class Connection:
         known = self.shared.route(server) if self.shared is not None else None
         if known is not None:
             return known
-        url = discover_from_routes(self.cluster, self.settings)
+        if self.credentials.source == "in-cluster":
+            url = service_url(self.cluster)
+        else:
+            url = discover_from_routes(self.cluster, self.settings)
         if self.shared is not None:
             self.shared.remember_route(server, url)
         return url
@@ -92,10 +97,14 @@ class Connection:
                     "or a bearer token per request",
                 )
             if self.shared is not None:
-                self._inventory = self.shared.client(url, token, self.settings)
+                self._inventory = self.shared.client(url, token, self.settings, self.inventory_trust)
             else:
-                self._inventory = InventoryClient.for_settings(url, token, self.settings)
+                self._inventory = InventoryClient.for_settings(url, token, self.settings, self.inventory_trust())
         return self._inventory
+
+    def inventory_trust(self) -> ssl.SSLContext | bool:
+        """What the inventory client verifies the inventory's certificate with (``core.inventory.trust``)."""
+        return inventory_verify(self.settings, lambda: cluster_cas(self.cluster))
 
     def close(self) -> None:
         if self._inventory is not None and self.shared is None:

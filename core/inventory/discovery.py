@@ -1,6 +1,6 @@
 """Where the Forklift inventory service is: ``Settings.inventory_url`` (``--inventory-url`` or
-``$MTV_INVENTORY_URL``, read by the command line), or the ``forklift-inventory`` Route (in the
-operator namespace, then the current one).
+``$MTV_INVENTORY_URL``, read by the command line), in a pod the ``forklift-inventory`` Service, else
+the ``forklift-inventory`` Route (in the operator namespace, then the current one).
 """
 
 from __future__ import annotations
@@ -62,6 +62,17 @@ def discover_from_routes(cluster: ClusterClient, settings: Settings) -> str:
     searched = ", ".join(namespaces)
     denied = f" ({'; '.join(error.message for error in refused)})" if refused else ""
     raise MtvError(f"no {ROUTE_NAME} Route with a host in namespaces {searched}{denied}", hint=URL_HINT)
+
+
+SERVICE_PORT = 8443
+
+
+def service_url(cluster: ClusterClient) -> str:
+    """In a pod: the ``forklift-inventory`` Service in the operator namespace, port 8443, whose
+    certificate the service CA signs (kubev2v/forklift
+    ``operator/roles/forkliftcontroller/templates/controller/service-inventory.yml.j2``)."""
+    namespace = operator_namespace(cluster) or DEFAULT_NAMESPACE
+    return f"https://{ROUTE_NAME}.{namespace}.svc:{SERVICE_PORT}"
 
 
 def configured_inventory_url(settings: Settings) -> str | None:

@@ -9,8 +9,10 @@ token and TLS settings (its connection pool is reused too).
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.inventory.client import InventoryClient
@@ -43,8 +45,11 @@ class SharedInventoryAccess:
             if self._routes.get(cluster) == url:
                 del self._routes[cluster]
 
-    def client(self, url: str, token: str, settings: Settings) -> InventoryClient:
-        """The client for ``url`` with ``token`` and these TLS settings, built on first use.
+    def client(
+        self, url: str, token: str, settings: Settings, trust: Callable[[], ssl.SSLContext | bool] | None = None
+    ) -> InventoryClient:
+        """The client for ``url`` with ``token`` and these TLS settings, built on first use (with
+        ``trust()``, the certificate check, which may read the cluster's CAs; default: the settings').
 
         The least recently used client beyond ``MAX_CLIENTS`` is closed; a call still using it
         gets a transport error it may retry.
@@ -56,7 +61,7 @@ class SharedInventoryAccess:
             if found is not None:
                 self._clients.move_to_end(key)
                 return found
-        built = InventoryClient.for_settings(url, token, settings)
+        built = InventoryClient.for_settings(url, token, settings, trust() if trust else None)
         with self._lock:
             found = self._clients.setdefault(key, built)
             evicted = self._clients.popitem(last=False)[1] if len(self._clients) > MAX_CLIENTS else None

@@ -147,7 +147,7 @@ class KubeApi:
         if res.kind == "SelfSubjectAccessReview":
             return self._access_review(user, await _body(request))
         if not self.identities.allowed(
-            user, verb, res.group, res.plural, target.subresource, namespace=target.namespace
+            user, verb, res.group, res.plural, target.subresource, namespace=target.namespace, name=target.name or ""
         ):
             raise forbidden(
                 user.name,

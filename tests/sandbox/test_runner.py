@@ -43,4 +43,28 @@ def test_tls_sandbox_serves_https_with_its_certificate() -> None:
         answer = httpx.get(f"{sb.url}/version", verify=ssl.create_default_context(cafile=sb.tls.cert_path))
         assert answer.json()["major"] == "1"
         route = sb.store.get("routes", "openshift-mtv", "forklift-inventory")
-        assert route["spec"]["tls"] == {"termination": "passthrough"}
+        assert route["spec"]["tls"] == {"termination": "reencrypt", "insecureEdgeTerminationPolicy": "Redirect"}
+
+
+def test_tls_sandbox_serves_the_inventory_route_with_its_ingress_ca() -> None:
+    """The Route is served by the ingress with a certificate of the ingress CA, which the cluster
+    publishes in openshift-config-managed/default-ingress-cert for every authenticated user."""
+    with Sandbox.start(data="demo", tls=True) as sb:
+        assert sb.tls is not None
+        assert sb.ingress_tls is not None
+        assert sb.inventory_url is not None
+        assert sb.inventory_url != sb.url
+        route = sb.store.get("routes", "openshift-mtv", "forklift-inventory")
+        assert f"https://{route['spec']['host']}" == sb.inventory_url
+        headers = {"Authorization": f"Bearer {sb.tenant_token}"}
+        published = httpx.get(
+            f"{sb.url}/api/v1/namespaces/openshift-config-managed/configmaps/default-ingress-cert",
+            headers=headers,
+            verify=ssl.create_default_context(cafile=sb.tls.cert_path),
+        ).json()["data"]["ca-bundle.crt"]
+        assert published == sb.ingress_tls.ca_pem
+        ingress = ssl.create_default_context(cadata=published)
+        answer = httpx.get(f"{sb.inventory_url}/providers?namespace=openshift-mtv", headers=headers, verify=ingress)
+        assert answer.status_code == 200
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            httpx.get(f"{sb.inventory_url}/providers", verify=ssl.create_default_context(cafile=sb.tls.cert_path))

@@ -43,13 +43,12 @@ def tls_sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
 
 @asynccontextmanager
 async def connect(sandbox: Sandbox, token: str | None = None, **settings: Any) -> AsyncIterator[Client]:
-    """An MCP client of a server with just the plan tools, pointed at the sandbox (inventory via its Route,
-    trusting the sandbox's self-signed certificate over HTTPS)."""
+    """An MCP client of a server with just the plan tools, pointed at the sandbox (inventory via its Route;
+    over HTTPS trusted through the ingress CA the sandbox publishes, as on OpenShift)."""
     kubeconfig = sandbox.kubeconfig_path
     if token is not None:
         kubeconfig = sandbox.write_kubeconfig(kubeconfig.with_name(f"kubeconfig-{token}"), token)
-    ca_file = sandbox.tls.cert_path if sandbox.tls else None
-    config = Settings(kubeconfig=kubeconfig, inventory_ca_file=ca_file, request_timeout=5, **settings)
+    config = Settings(kubeconfig=kubeconfig, request_timeout=5, **settings)
     async with Client(create_server(config, tools=[create_plan.TOOL, patch_plan.TOOL])) as client:
         yield client
 

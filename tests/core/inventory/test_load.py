@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from mtv_mcp.core.cluster import ClusterClient
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import Credentials
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryClient, InventoryError, load_vms
 from mtv_mcp.core.inventory.client import TLS_HINT, InventoryUnreachable, tls_verify
-from mtv_mcp.core.inventory.discovery import route_url
+from mtv_mcp.core.inventory.discovery import route_url, service_url
 from mtv_mcp.core.runtime import Runtime
 from mtv_mcp.sandbox.runner import Sandbox
 
@@ -150,7 +151,9 @@ def test_untrusted_inventory_certificate_is_a_tls_failure(crd_dir: Path) -> None
             client.providers()
         assert caught.value.message.startswith(f"TLS verification of the Forklift inventory at {url} failed")
         assert caught.value.hint == TLS_HINT
-        ca = tls_sandbox.tls.cert_path if tls_sandbox.tls else None
+        assert tls_sandbox.ingress_tls is not None
+        ca = tls_sandbox.ingress_tls.cert_path.with_name("ingress-ca.crt")
+        ca.write_text(tls_sandbox.ingress_tls.ca_pem)
         with InventoryClient(url, ADMIN, timeout=2, verify=tls_verify(ca, False)) as client:
             assert "vsphere-prod" in {provider.name for provider in client.providers()}
 
@@ -189,3 +192,9 @@ def test_provider_not_ready_is_said(sandbox: Sandbox) -> None:
         sandbox.store.patch("providers", "openshift-mtv", "ovirt-legacy", {"status": before})
     assert loaded.provider.phase == "ConnectionFailed"
     assert loaded.warnings[0].startswith("provider 'ovirt-legacy' is not Ready (phase ConnectionFailed)")
+
+
+def test_in_cluster_uses_the_inventory_service(sandbox: Sandbox) -> None:
+    """In a pod the Service is reached directly (its certificate is signed by the service CA)."""
+    with ClusterClient.connect(token(ADMIN, sandbox.url), Settings(request_timeout=2)) as cluster:
+        assert service_url(cluster) == "https://forklift-inventory.openshift-mtv.svc:8443"
