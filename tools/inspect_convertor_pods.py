@@ -9,8 +9,8 @@ from pydantic import Field
 
 from mtv_mcp.core.convertor.inspect import ConvertorInspection, ConvertorPodReport, inspect_plan_convertors
 from mtv_mcp.core.convertor.pod_status import format_seconds
-from mtv_mcp.core.convertor.pod_template import KVM_RESOURCE
 from mtv_mcp.core.convertor.pressure import NodePressure
+from mtv_mcp.core.placement.resources import KVM_RESOURCE
 from mtv_mcp.tools._args import ObjectName
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import Namespace

@@ -17,28 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from mtv_mcp.core.convertor.events import EventSummary
 from mtv_mcp.core.convertor.pod_status import ContainerState
 from mtv_mcp.core.convertor.rules_check import others
-from mtv_mcp.core.convertor.scheduling import Reason, ReasonKind, decode_failed_scheduling
-from mtv_mcp.core.placement import PlacementResult, evaluate_placement
+from mtv_mcp.core.convertor.scheduling import Reason, decode_failed_scheduling
+from mtv_mcp.core.placement import PlacementResult, ReasonKind, evaluate_placement
 from mtv_mcp.core.placement.result import Reason as NodeReason
-from mtv_mcp.core.placement.result import ReasonKind as NodeReasonKind
 
-_MATCHING: dict[ReasonKind, frozenset[NodeReasonKind]] = {
-    ReasonKind.NODE_SELECTOR: frozenset({NodeReasonKind.NODE_AFFINITY}),
-    ReasonKind.TAINT: frozenset({NodeReasonKind.TAINT}),
-    ReasonKind.INSUFFICIENT_CPU: frozenset({NodeReasonKind.INSUFFICIENT_RESOURCE}),
-    ReasonKind.INSUFFICIENT_MEMORY: frozenset({NodeReasonKind.INSUFFICIENT_RESOURCE}),
-    ReasonKind.INSUFFICIENT_KVM: frozenset({NodeReasonKind.INSUFFICIENT_RESOURCE}),
-    ReasonKind.INSUFFICIENT_RESOURCE: frozenset({NodeReasonKind.INSUFFICIENT_RESOURCE}),
-    ReasonKind.TOO_MANY_PODS: frozenset({NodeReasonKind.TOO_MANY_PODS}),
-    ReasonKind.POD_ANTI_AFFINITY: frozenset({NodeReasonKind.POD_ANTI_AFFINITY}),
-    ReasonKind.EXISTING_ANTI_AFFINITY: frozenset({NodeReasonKind.EXISTING_POD_ANTI_AFFINITY}),
-    ReasonKind.POD_AFFINITY: frozenset({NodeReasonKind.POD_AFFINITY}),
-    ReasonKind.POD_AFFINITY_OR_ANTI_AFFINITY: frozenset(
-        {NodeReasonKind.POD_AFFINITY, NodeReasonKind.POD_ANTI_AFFINITY}
-    ),
-    ReasonKind.UNSCHEDULABLE: frozenset({NodeReasonKind.UNSCHEDULABLE}),
-    ReasonKind.NODE_NAME: frozenset({NodeReasonKind.NODE_NAME}),
-}
+
+def _confirms(decoded: ReasonKind, found: ReasonKind) -> bool:
+    """Whether a reason placement finds on a node is the one the scheduler's message names."""
+    if decoded is ReasonKind.POD_AFFINITY_OR_ANTI_AFFINITY:
+        return found in (ReasonKind.POD_AFFINITY, ReasonKind.POD_ANTI_AFFINITY)
+    return found is decoded
 
 
 class ConfirmedReason(BaseModel):
@@ -55,7 +43,7 @@ class NodeCause(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    kind: NodeReasonKind
+    kind: ReasonKind
     detail: str = Field(description="The reason in terms of this pod and these nodes")
     reported: bool = Field(description="kube-scheduler names it (it stops at a node's first failing filter)")
     nodes: list[str]
@@ -63,7 +51,7 @@ class NodeCause(BaseModel):
 
 def _by_reason(result: PlacementResult) -> list[NodeCause]:
     """Each distinct reason once with the nodes it excludes (nine nodes share a few reasons)."""
-    grouped: dict[tuple[NodeReasonKind, str, bool], list[str]] = {}
+    grouped: dict[tuple[ReasonKind, str, bool], list[str]] = {}
     for verdict in result.verdicts:
         for reason in verdict.reasons:
             grouped.setdefault((reason.kind, reason.detail, reason.reported), []).append(verdict.node)
@@ -117,7 +105,7 @@ class PendingDiagnosis(BaseModel):
 
 
 def _matches(reason: Reason, found: NodeReason) -> bool:
-    if found.kind not in _MATCHING.get(reason.kind, frozenset()) or not found.reported:
+    if not _confirms(reason.kind, found.kind) or not found.reported:
         return False
     if reason.kind is ReasonKind.TAINT and reason.taint_key is not None:
         return found.taint is not None and found.taint.key == reason.taint_key

@@ -20,12 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.kube_models import Affinity
+from mtv_mcp.core.placement.resources import KVM_RESOURCE
 
 FORKLIFT_APP_LABEL = "forklift.app"
 CONVERTOR_APP = "virt-v2v"
 CONVERTOR_CONTAINER = "virt-v2v"
 VDDK_CONTAINER = "vddk-side-car"
-KVM_RESOURCE = "devices.kubevirt.io/kvm"
 SCHEDULABLE_LABEL = "kubevirt.io/schedulable"
 METRICS_PORT = 2112
 QEMU_UID = 107

@@ -7,10 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mtv_mcp.core.convertor.pod_template import KVM_RESOURCE
 from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.placement.models import Node, Pod, parse_object
-from mtv_mcp.core.placement.resources import CPU, MEMORY, allocatable, format_amount, used
+from mtv_mcp.core.placement.resources import CPU, KVM_RESOURCE, MEMORY, allocatable, format_amount, used
 
 PRESSURE_CONDITIONS = ("MemoryPressure", "DiskPressure", "PIDPressure")
 BUSY_PERCENT = 90

@@ -22,37 +22,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from mtv_mcp.core.convertor.pod_template import KVM_RESOURCE
 from mtv_mcp.core.placement.models import Taint, Toleration
+from mtv_mcp.core.placement.resources import KVM_RESOURCE
+from mtv_mcp.core.placement.result import INSUFFICIENT, ReasonKind
 from mtv_mcp.core.placement.selectors import untolerated_taints
-
-
-class ReasonKind(StrEnum):
-    NODE_SELECTOR = "node-selector"
-    TAINT = "taint"
-    INSUFFICIENT_CPU = "insufficient-cpu"
-    INSUFFICIENT_MEMORY = "insufficient-memory"
-    INSUFFICIENT_KVM = "insufficient-kvm"
-    INSUFFICIENT_RESOURCE = "insufficient-resource"
-    TOO_MANY_PODS = "too-many-pods"
-    POD_ANTI_AFFINITY = "pod-anti-affinity"
-    EXISTING_ANTI_AFFINITY = "existing-pods-anti-affinity"
-    POD_AFFINITY = "pod-affinity"
-    POD_AFFINITY_OR_ANTI_AFFINITY = "pod-affinity-or-anti-affinity"
-    UNSCHEDULABLE = "unschedulable"
-    NOT_READY = "not-ready"
-    NODE_PRESSURE = "node-pressure"
-    VOLUME = "volume"
-    TOPOLOGY_SPREAD = "topology-spread"
-    PORTS = "host-ports"
-    NODE_NAME = "node-name"
-    NO_NODES = "no-nodes"
-    UNKNOWN = "unknown"
 
 
 class Reason(BaseModel):
@@ -259,7 +236,7 @@ _RULES: tuple[_Rule, ...] = (
         _taint_fix,
     ),
     (
-        ReasonKind.NODE_SELECTOR,
+        ReasonKind.NODE_AFFINITY,
         re.compile(r"didn't match scheduler-enforced node affinity"),
         _fixed(
             "the scheduler profile's addedAffinity (KubeSchedulerConfiguration, or the OpenShift Scheduler's "
@@ -268,13 +245,13 @@ _RULES: tuple[_Rule, ...] = (
         ),
     ),
     (
-        ReasonKind.NODE_SELECTOR,
+        ReasonKind.NODE_AFFINITY,
         re.compile(r"didn't match (?:Pod's )?node (?:affinity|selector)|MatchNodeSelector|NodeAffinity", re.IGNORECASE),
         _selector_fix,
     ),
     (ReasonKind.POD_ANTI_AFFINITY, re.compile(r"didn't match pod anti-affinity"), _anti_affinity_fix),
     (
-        ReasonKind.EXISTING_ANTI_AFFINITY,
+        ReasonKind.EXISTING_POD_ANTI_AFFINITY,
         re.compile(r"existing pods anti-affinity"),
         _fixed(
             "a pod already on these nodes has a required anti-affinity against the convertor's labels "
@@ -320,12 +297,6 @@ _RULES: tuple[_Rule, ...] = (
     ),
 )
 
-_RESOURCE_KINDS = {
-    "cpu": ReasonKind.INSUFFICIENT_CPU,
-    "memory": ReasonKind.INSUFFICIENT_MEMORY,
-    KVM_RESOURCE: ReasonKind.INSUFFICIENT_KVM,
-}
-
 
 def _reason(item: str, ctx: _Context) -> Reason:
     counted = _COUNTED.match(item)
@@ -337,7 +308,7 @@ def _reason(item: str, ctx: _Context) -> Reason:
         fields: dict[str, Any] = {"kind": kind}
         if kind is ReasonKind.INSUFFICIENT_RESOURCE:
             resource = match.group(1).rstrip(".,")
-            fields.update(kind=_RESOURCE_KINDS.get(resource, kind), resource=resource)
+            fields.update(kind=INSUFFICIENT.get(resource, kind), resource=resource)
         elif kind is ReasonKind.TAINT:
             key, value = _taint_of(match)
             fields.update(taint_key=key, taint_value=value, expected=key in CONTROL_PLANE_TAINTS)

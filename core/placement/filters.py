@@ -6,7 +6,7 @@ from collections import Counter
 
 from mtv_mcp.core.placement.models import Node, Pod, Taint, Toleration
 from mtv_mcp.core.placement.resources import CPU, EPHEMERAL, MEMORY, PODS, format_amount
-from mtv_mcp.core.placement.result import Reason, ReasonKind, TaintInfo
+from mtv_mcp.core.placement.result import INSUFFICIENT, Reason, ReasonKind, TaintInfo
 from mtv_mcp.core.placement.selectors import describe_requirement, node_selector_term_matches, untolerated_taints
 
 UNSCHEDULABLE_TAINT = Taint(key="node.kubernetes.io/unschedulable", effect="NoSchedule")
@@ -122,7 +122,7 @@ def resources_fit(requests: Counter[str], allocatable: Counter[str], in_use: Cou
         if want > 0 and want > free:
             found.append(
                 Reason(
-                    kind=ReasonKind.INSUFFICIENT_RESOURCE,
+                    kind=INSUFFICIENT.get(name, ReasonKind.INSUFFICIENT_RESOURCE),
                     plugin="NodeResourcesFit",
                     message=f"Insufficient {name}",
                     detail=(

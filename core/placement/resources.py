@@ -13,6 +13,7 @@ from mtv_mcp.core.placement.models import Container, Pod, Quantity
 from mtv_mcp.core.quantity import int_value, milli_value
 
 CPU, MEMORY, PODS, EPHEMERAL = "cpu", "memory", "pods", "ephemeral-storage"
+KVM_RESOURCE = "devices.kubevirt.io/kvm"  # the device KubeVirt's device plugin offers
 # Requests assumed for a container without one, used for scoring only (Kubernetes' non-zero defaults).
 DEFAULT_MILLI_CPU = 100
 DEFAULT_MEMORY = 200 * 1024 * 1024

@@ -7,19 +7,43 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mtv_mcp.core.placement.resources import CPU, KVM_RESOURCE, MEMORY
+
 NO_NODES_MESSAGE = "no nodes available to schedule pods"
 
 
 class ReasonKind(StrEnum):
+    """Why a pod cannot be scheduled on a node: one vocabulary for what placement predicts per node
+    and for what the scheduler's ``FailedScheduling`` message says (``core/convertor/scheduling``)."""
+
     UNSCHEDULABLE = "node-unschedulable"
     NODE_NAME = "node-name"
     TAINT = "untolerated-taint"
-    NODE_AFFINITY = "node-affinity"
+    NODE_AFFINITY = "node-affinity"  # the NodeAffinity plugin: nodeSelector and required node affinity
     TOO_MANY_PODS = "too-many-pods"
+    INSUFFICIENT_CPU = "insufficient-cpu"
+    INSUFFICIENT_MEMORY = "insufficient-memory"
+    INSUFFICIENT_KVM = "insufficient-kvm"
     INSUFFICIENT_RESOURCE = "insufficient-resource"
     POD_AFFINITY = "pod-affinity"
     POD_ANTI_AFFINITY = "pod-anti-affinity"
     EXISTING_POD_ANTI_AFFINITY = "existing-pod-anti-affinity"
+    POD_AFFINITY_OR_ANTI_AFFINITY = "pod-affinity-or-anti-affinity"  # older schedulers' combined wording
+    NOT_READY = "not-ready"
+    NODE_PRESSURE = "node-pressure"
+    VOLUME = "volume"
+    TOPOLOGY_SPREAD = "topology-spread"
+    PORTS = "host-ports"
+    NO_NODES = "no-nodes"
+    UNKNOWN = "unknown"
+
+
+INSUFFICIENT = {
+    CPU: ReasonKind.INSUFFICIENT_CPU,
+    MEMORY: ReasonKind.INSUFFICIENT_MEMORY,
+    KVM_RESOURCE: ReasonKind.INSUFFICIENT_KVM,
+}
+"""The specific kind for a resource the scheduler reports as ``Insufficient <resource>``."""
 
 
 class TaintInfo(BaseModel):

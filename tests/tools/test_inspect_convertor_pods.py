@@ -143,10 +143,12 @@ async def test_pending_pod_is_decoded_confirmed_and_fixed(demo: Sandbox) -> None
     nodes_by_kind = {r["reason"]["kind"]: r["nodes"] for r in diagnosis["reasons"]}
     assert nodes_by_kind["insufficient-memory"] == ["worker-3"]
     assert nodes_by_kind["pod-anti-affinity"] == ["worker-4"]
-    taints = {r["reason"]["taint_key"]: r["nodes"] for r in diagnosis["reasons"] if r["reason"]["kind"] == "taint"}
+    taints = {
+        r["reason"]["taint_key"]: r["nodes"] for r in diagnosis["reasons"] if r["reason"]["kind"] == "untolerated-taint"
+    }
     assert taints["dedicated"] == ["mig-0"]
     assert sorted(taints["node-role.kubernetes.io/master"]) == ["master-0", "master-1", "master-2"]
-    assert sorted(nodes_by_kind["node-selector"]) == ["worker-0", "worker-1", "worker-2"]
+    assert sorted(nodes_by_kind["node-affinity"]) == ["worker-0", "worker-1", "worker-2"]
     fixes = [r["reason"]["fix"] for r in diagnosis["reasons"]]
     assert any("AVOID → REPEL" in fix for fix in fixes)
     assert any("dedicated=migration:NoSchedule" in fix for fix in fixes)

@@ -72,7 +72,7 @@ async def test_selector_key_no_node_has(demo: Sandbox) -> None:
     result = await preview(demo, "PREFER pods(app=x) on node", node_selector={"gpu": "true"})
     placement = result.structured_content["placement"]
     assert placement["would_stay_pending"] is True
-    selector = next(c for c in placement["causes"] if c["kind"] == "node-selector")
+    selector = next(c for c in placement["causes"] if c["kind"] == "node-affinity")
     assert "no node has the label gpu=true" in selector["fix"]
 
 

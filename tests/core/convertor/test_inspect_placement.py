@@ -17,7 +17,7 @@ from mtv_mcp.core.convertor.pod_status import container_state
 from mtv_mcp.core.convertor.pressure import nodes_pressure
 from mtv_mcp.core.convertor.preview import preview_placement
 from mtv_mcp.core.convertor.rules_check import check_rules
-from mtv_mcp.core.convertor.scheduling import ReasonKind
+from mtv_mcp.core.placement import ReasonKind
 from mtv_mcp.sandbox.runner import DATA_ROOT
 
 KUBE = DATA_ROOT / "demo" / "kube"
@@ -169,7 +169,7 @@ def test_preview_selector_key_no_node_has() -> None:
         "app-migrated", node_selector={"gpu": "true"}, affinity=None, nodes=NODES, pods=PODS, namespaces=NAMESPACES
     )
     assert preview.would_stay_pending
-    selector = next(c for c in preview.causes if c.kind is ReasonKind.NODE_SELECTOR)
+    selector = next(c for c in preview.causes if c.kind is ReasonKind.NODE_AFFINITY)
     assert "no node has the label gpu=true" in selector.fix
     assert len(preview.excluded) == len(NODES)
 

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mtv_mcp.core.convertor.pod_template import ConvertorSettings
-from mtv_mcp.core.convertor.scheduling import ReasonKind, decode_failed_scheduling
+from mtv_mcp.core.convertor.scheduling import decode_failed_scheduling
+from mtv_mcp.core.placement import ReasonKind
 from mtv_mcp.sandbox.controller.convertor_pod import build_convertor_pod
 
 DEMO = (
@@ -57,7 +58,7 @@ def test_demo_message() -> None:
         (ReasonKind.INSUFFICIENT_MEMORY, 1),
         (ReasonKind.POD_ANTI_AFFINITY, 1),
         (ReasonKind.TAINT, 1),
-        (ReasonKind.NODE_SELECTOR, 3),
+        (ReasonKind.NODE_AFFINITY, 3),
         (ReasonKind.TAINT, 3),
     ]
     taint, master = diagnosis.reasons[2], diagnosis.reasons[4]
@@ -80,7 +81,7 @@ def test_fixes_name_what_is_involved_with_pod_and_nodes(plan: dict[str, Any], mi
     assert "AVOID → REPEL" in fixes[ReasonKind.POD_ANTI_AFFINITY]
     assert "dedicated=migration:NoSchedule (mig-0)" in diagnosis.reasons[2].fix
     assert "convertorTolerations" in diagnosis.reasons[2].fix
-    assert "3 node(s) (mig-0, worker-3, worker-4)" in fixes[ReasonKind.NODE_SELECTOR]
+    assert "3 node(s) (mig-0, worker-3, worker-4)" in fixes[ReasonKind.NODE_AFFINITY]
 
 
 def test_selector_key_no_node_has(plan: dict[str, Any], migration: dict[str, Any]) -> None:
@@ -89,7 +90,7 @@ def test_selector_key_no_node_has(plan: dict[str, Any], migration: dict[str, Any
     reason = decode_failed_scheduling(
         "0/9 nodes are available: 9 node(s) didn't match Pod's node affinity/selector.", pod=pod, nodes=NODES
     ).reasons[0]
-    assert reason.kind is ReasonKind.NODE_SELECTOR
+    assert reason.kind is ReasonKind.NODE_AFFINITY
     assert "no node has the label storage=optane" in reason.fix
     assert "kubectl label node <node> storage=optane" in reason.fix
 
@@ -111,7 +112,7 @@ def test_kvm_shortage(plan: dict[str, Any], migration: dict[str, Any]) -> None:
     ("message", "expected"),
     [
         # Kubernetes <= 1.9 predicate names
-        ("0/3 nodes are available: 3 MatchNodeSelector.", [(ReasonKind.NODE_SELECTOR, 3)]),
+        ("0/3 nodes are available: 3 MatchNodeSelector.", [(ReasonKind.NODE_AFFINITY, 3)]),
         (
             "0/3 nodes are available: 1 PodToleratesNodeTaints, 2 Insufficient cpu.",
             [(ReasonKind.TAINT, 1), (ReasonKind.INSUFFICIENT_CPU, 2)],
@@ -120,18 +121,18 @@ def test_kvm_shortage(plan: dict[str, Any], migration: dict[str, Any]) -> None:
         (
             "0/4 nodes are available: 1 node(s) had taints that the pod didn't tolerate, 3 node(s) didn't match node "
             "selector.",
-            [(ReasonKind.TAINT, 1), (ReasonKind.NODE_SELECTOR, 3)],
+            [(ReasonKind.TAINT, 1), (ReasonKind.NODE_AFFINITY, 3)],
         ),
         # 1.18 - 1.24
         (
             "0/6 nodes are available: 3 node(s) had taint {node-role.kubernetes.io/master: }, that the pod didn't "
             "tolerate, 3 node(s) didn't match Pod's node affinity.",
-            [(ReasonKind.TAINT, 3), (ReasonKind.NODE_SELECTOR, 3)],
+            [(ReasonKind.TAINT, 3), (ReasonKind.NODE_AFFINITY, 3)],
         ),
         (
             "0/3 nodes are available: 1 node(s) didn't match pod affinity/anti-affinity, 2 node(s) didn't satisfy "
             "existing pods anti-affinity rules.",
-            [(ReasonKind.POD_AFFINITY_OR_ANTI_AFFINITY, 1), (ReasonKind.EXISTING_ANTI_AFFINITY, 2)],
+            [(ReasonKind.POD_AFFINITY_OR_ANTI_AFFINITY, 1), (ReasonKind.EXISTING_POD_ANTI_AFFINITY, 2)],
         ),
         # 1.25+
         (
@@ -252,5 +253,5 @@ _UNSCHED = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
 def test_scheduler_enforced_node_affinity_is_not_the_plans_selector() -> None:
     message = "0/6 nodes are available: 6 node(s) didn't match scheduler-enforced node affinity."
     [reason] = decode_failed_scheduling(message, nodes=NODES).reasons
-    assert (reason.kind, reason.count) == (ReasonKind.NODE_SELECTOR, 6)
+    assert (reason.kind, reason.count) == (ReasonKind.NODE_AFFINITY, 6)
     assert "addedAffinity" in reason.fix

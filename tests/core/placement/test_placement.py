@@ -36,7 +36,7 @@ def test_demo_pending_convertor_gets_the_documented_message() -> None:
     )
     memory = result.verdict("worker-3").reasons[0]
     assert (memory.kind, memory.resource, memory.requested, memory.free) == (
-        ReasonKind.INSUFFICIENT_RESOURCE,
+        ReasonKind.INSUFFICIENT_MEMORY,
         "memory",
         GI,
         60 * GI - int(59.25 * GI),
@@ -47,7 +47,7 @@ def test_demo_pending_convertor_gets_the_documented_message() -> None:
     assert (taint.key, taint.value, taint.effect) == ("dedicated", "migration", "NoSchedule")
     # Every reason is listed, but only the first failing plugin's reach the message.
     master = result.verdict("master-0").reasons
-    assert [r.kind for r in master] == [ReasonKind.TAINT, ReasonKind.NODE_AFFINITY, ReasonKind.INSUFFICIENT_RESOURCE]
+    assert [r.kind for r in master] == [ReasonKind.TAINT, ReasonKind.NODE_AFFINITY, ReasonKind.INSUFFICIENT_KVM]
     assert [r.reported for r in master] == [True, False, False]
     assert master[2].resource == "devices.kubevirt.io/kvm"
 

@@ -12,8 +12,8 @@ from kubernetes import client, config
 
 from mtv_mcp.core.convertor.pod_template import convertor_selector
 from mtv_mcp.core.convertor.progress import Stage, parse_v2v_log
-from mtv_mcp.core.convertor.scheduling import ReasonKind, decode_failed_scheduling
-from mtv_mcp.core.placement import evaluate_placement
+from mtv_mcp.core.convertor.scheduling import decode_failed_scheduling
+from mtv_mcp.core.placement import ReasonKind, evaluate_placement
 from mtv_mcp.sandbox.controller.controller import (
     FAIL_ANNOTATION,
     OFF_RULE_ANNOTATION,
@@ -131,7 +131,7 @@ def test_demo_plan_gives_running_pending_and_later_succeeded_pods(sandbox: Sandb
         ReasonKind.INSUFFICIENT_MEMORY,
         ReasonKind.POD_ANTI_AFFINITY,
         ReasonKind.TAINT,
-        ReasonKind.NODE_SELECTOR,
+        ReasonKind.NODE_AFFINITY,
     } <= kinds
     assert pg.status.phase == "Pending"
     assert win.status.conditions[0].reason == "Unschedulable"
