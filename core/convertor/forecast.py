@@ -22,12 +22,11 @@ from mtv_mcp.core.cluster import ClusterClient, ClusterError
 from mtv_mcp.core.cluster.kinds import FORKLIFT_CONTROLLER
 from mtv_mcp.core.cluster.visibility import read_cluster_view
 from mtv_mcp.core.convertor.inspect import find_pods, migration_state, reference_now
-from mtv_mcp.core.convertor.pod_template import KVM_RESOURCE
 from mtv_mcp.core.convertor.preview import PlacementPreview, preview_on_cluster
 from mtv_mcp.core.convertor.report_figures import rate
 from mtv_mcp.core.convertor.runs import CONVERSION_STEP, Measured, Placement, measure_vm
 from mtv_mcp.core.placement.models import Node, Pod, parse_object
-from mtv_mcp.core.placement.resources import CPU, MEMORY, allocatable, amount, used
+from mtv_mcp.core.placement.resources import CPU, KVM_RESOURCE, MEMORY, allocatable, amount, used
 
 DEFAULT_INFLIGHT = 20
 DEFAULT_MIB_S = (50.0, 150.0)
