@@ -70,6 +70,8 @@ class _Rewriter:
         }
         if "properties" in node:
             out["properties"] = {name: self.node(sub) for name, sub in node["properties"].items()}
+        if self.output and out.get("items") == {"type": "object"}:  # says no more than "array"
+            del out["items"]
         return _merged_types(out)
 
     def dropped(self, key: str, value: Any) -> bool:

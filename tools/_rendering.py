@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mtv_mcp.core.convertor.pod_terms import PodTermMatch
 from mtv_mcp.core.convertor.preview import PlacementPreview
 
 
@@ -29,4 +30,11 @@ def preview_lines(preview: PlacementPreview) -> list[str]:
             for c in preview.candidates
         ]
     lines += [f"- excluded {e.node}: {'; '.join(r.detail for r in e.reasons)}" for e in preview.excluded]
+    lines += [_pod_term_line(term) for term in preview.pod_terms]
     return lines
+
+
+def _pod_term_line(term: PodTermMatch) -> str:
+    where = f" on {', '.join(term.nodes)}" if term.nodes else ""
+    elsewhere = f"; outside it: {', '.join(term.elsewhere)}" if term.elsewhere else ""
+    return f"- `{term.rule}` matches {term.matched} running pod(s) in {term.scope}{where}{elsewhere}"

@@ -28,9 +28,9 @@ class CancelMigrationResult(BaseModel):
     namespace: str
     migration: str
     canceled: list[str] = Field(description="VMs this call cancels: name (id)")
-    skipped: list[str] = Field(description="VMs left as they are, and why")
-    merge_patch: dict[str, Any] = Field(description="The merge patch of the Migration")
-    diff: str = Field(description="spec.cancel before and after")
+    skipped: list[str]
+    merge_patch: dict[str, Any]
+    diff: str
     kubectl_command: str
 
 

@@ -49,10 +49,8 @@ class ClusterOverview(BaseModel):
     forklift: ForkliftVersion
     providers: list[ProviderSummary]
     plans: list[PlanSummary]
-    nodes: list[NodeSummary] = Field(
-        description="Per node: name, roles, zone, labels, taints, cpu, memory, kvm, schedulable, notable_pods"
-    )
-    warnings: list[str] = Field(description="Parts that could not be read, and why")
+    nodes: list[NodeSummary] = Field(description="Per node: name, zone, labels, taints, cpu, memory, kvm, notable_pods")
+    warnings: list[str]
 
 
 def _vm_counts(connection: Connection, scope: str | None, warnings: list[str]) -> dict[tuple[str, str], int | None]:
@@ -157,7 +155,8 @@ def cluster_overview(
 ) -> Annotated[CallToolResult, ClusterOverview]:
     """Overview for planning convertor placement: providers, plans, the Forklift version, and
     every node with its labels, taints, zone, free CPU/memory/KVM and notable pods (storage, Ceph
-    OSDs, databases, convertors). Rules can only use labels that exist here.
+    OSDs, databases, convertors) with the labels a pods(...) rule can select. Rules can only use
+    labels that exist here.
     """
     runtime = runtime_of(ctx)
     settings = runtime.settings

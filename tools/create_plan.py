@@ -47,14 +47,14 @@ class CreatePlanResult(BaseModel):
     plan: str
     namespace: str
     vms: list[PlanVmRef] = Field(description="The VMs, resolved from names, ids or the query")
-    query: str | None = Field(description="The TSL query the VMs came from, if any")
-    objects: list[dict[str, Any]] = Field(description="NetworkMap, StorageMap (when built) and Plan")
-    objects_text: str = Field(description="The objects as YAML or JSON, per `output`")
+    query: str | None
+    objects: list[dict[str, Any]] = Field(description="Maps (when built) and Plan")
+    objects_text: str
     warnings: list[str]
     placement: list[str] = Field(description="Where convertor pods and VMs may run, in English")
-    kubectl_command: str = Field(description="The equivalent `kubectl mtv create plan` command")
+    kubectl_command: str
     notes: list[str] = Field(description="Defaults filled in; what the command cannot express")
-    created: list[str] = Field(description="Kind/name of the objects this call created")
+    created: list[str]
     diff: str | None = Field(description="On conflict: unified diff, existing vs desired")
     forecast: Forecast | None = None
 
@@ -169,10 +169,8 @@ def create_plan(
 ) -> Annotated[CallToolResult, CreatePlanResult]:
     """Build a Forklift Plan (plus NetworkMap/StorageMap unless named); dry_run=false creates it.
 
-    Dry-run first (the default), show the user the objects, warnings and placement, and apply
-    only when they agree. Everything is checked before writing; applying is all-or-nothing and
-    idempotent (an identical plan: 'exists'; a different one: 'conflict' with a diff).
-    Label maps: {k: v} or 'k=v,k2=v2'.
+    Dry-run first (the default) and apply only when the user agrees. Everything is checked before
+    writing; applying is all-or-nothing and idempotent. Label maps: {k: v} or 'k=v,k2=v2'.
     """
     runtime = runtime_of(ctx)
     refuse_writes_when_read_only(runtime, dry_run)

@@ -39,9 +39,9 @@ class PatchPlanResult(BaseModel):
     status: Literal["dry-run", "patched", "unchanged"]
     plan: str
     namespace: str
-    changed_fields: list[str] = Field(description="spec fields that change")
+    changed_fields: list[str]
     diff: str = Field(description="Unified diff of the spec as YAML, current vs new ('' when unchanged)")
-    merge_patch: dict[str, Any] = Field(description="The JSON merge patch sent (or to send) to the Plan")
+    merge_patch: dict[str, Any]
     warnings: list[str]
     placement: list[str] = Field(description="Where convertor pods and VMs may run after the change")
 

@@ -48,10 +48,10 @@ class VmQueryResult(BaseModel):
     namespace: str
     total: int = Field(description="VMs in the provider's inventory")
     matched: int = Field(description="VMs the query matched (before any limit)")
-    returned: int = Field(description="VMs in `vms`")
+    returned: int
     vms: list[dict[str, Any]] = Field(description="Matched VMs: the select columns, `fields`, or a compact default set")
     warnings: list[QueryIssue] = Field(description="message, suggestions, column")
-    truncated: bool = Field(description="True when `limit` cut the list")
+    truncated: bool
     note: str | None = Field(description="What to do about an empty or truncated result")
 
 
@@ -114,9 +114,8 @@ def query_vms(
     cpuCount, memoryMB, guestId, guestName, firmware, host, disks[].capacity in bytes,
     disks[].datastore.id, networks[].id, concerns[] ...) plus: provider; hostCluster {id, name};
     hypervisorHost (the ESXi/oVirt host's name); memoryGB; guestOS; disks[].capacityGB;
-    diskCapacityGB (sum); criticalConcerns, warningConcerns, infoConcerns (counts). Warnings name
-    fields that exist in no VM, with suggestions; a malformed query is an error with the column.
-    The inventory is cached briefly; refresh=true refetches.
+    diskCapacityGB (sum); criticalConcerns, warningConcerns, infoConcerns (counts). Unknown
+    fields are named with suggestions; errors give the column.
     """
     compiled = compile_query(parse_query(query))
     runtime = runtime_of(ctx)

@@ -31,7 +31,7 @@ class StartMigrationResult(BaseModel):
     status: Status = Field(description="running: the plan already runs; nothing was created")
     plan: str
     namespace: str
-    migration: str | None = Field(description="Name of the created or running Migration")
+    migration: str | None
     migration_object: dict[str, Any] = Field(description="The Migration (to create, created, or running)")
     cutover: str | None
     placement: list[str] = Field(description="Where its convertor pods can go now")

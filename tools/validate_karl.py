@@ -32,10 +32,10 @@ class KarlValidation(BaseModel):
 
     valid: bool = Field(description="True when every rule is valid; then `affinity` is set")
     errors: list[KarlIssue] = Field(description="Per invalid rule: text, column, message, hint")
-    rules: list[str] = Field(description="Each rule in canonical KARL form")
+    rules: list[str]
     warnings: list[str] = Field(description="Accepted but probably not intended")
     affinity: dict[str, Any] | None = Field(description="The Kubernetes Affinity (spec.convertorAffinity)")
-    affinity_yaml: str | None = Field(description="The same Affinity as YAML")
+    affinity_yaml: str | None
     explanation: list[str] = Field(description="One English sentence per affinity term")
     soft_equivalent: list[str] | None = Field(
         description="The rules with REQUIRE→PREFER and AVOID→REPEL, when any rule is hard"
@@ -95,20 +95,18 @@ def validate_karl(
     *,
     purpose: Annotated[
         Literal["convertor", "target", "any"],
-        Field(description=("convertor (convertorAffinity), target (targetAffinity of the VMs) or any; tunes warnings")),
+        Field(description="convertor, target (the VMs' targetAffinity) or any; tunes warnings"),
     ] = "convertor",
     keep_default_spreading: Annotated[
         bool,
-        Field(
-            description=("Add Forklift's default convertor spreading, which a convertor affinity otherwise replaces")
-        ),
+        Field(description="Add Forklift's default spreading, which a convertor affinity replaces"),
     ] = False,
     check_cluster: Annotated[
         bool,
         Field(
             description=(
-                "Preview on the cluster: the nodes a convertor pod with these rules could run on, "
-                "and why the others are excluded"
+                "Preview on the cluster: where a convertor pod could run, why not elsewhere, and the "
+                "pods each pods(...) term matches"
             )
         ),
     ] = False,
@@ -118,12 +116,7 @@ def validate_karl(
     ] = None,
     target_namespace: Annotated[
         LabelName | None,
-        Field(
-            description=(
-                "With check_cluster: the plan's targetNamespace, where the pod runs and pods(...) "
-                "without namespaces match"
-            )
-        ),
+        Field(description=("With check_cluster: the plan's targetNamespace (where the pod runs)")),
     ] = None,
 ) -> Annotated[CallToolResult, KarlValidation]:
     """Check KARL affinity rules and return the Kubernetes Affinity they produce (JSON and YAML).
@@ -151,6 +144,7 @@ def validate_karl(
     affinity_yaml = yaml.safe_dump(affinity, sort_keys=False)
     warnings = list(compiled.warnings)
     placement = _preview(ctx, affinity, selector, target_namespace, warnings) if check_cluster else None
+    warnings += [term.warning for term in placement.pod_terms if term.warning] if placement else []
     validation = KarlValidation(
         valid=True,
         errors=[],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,6 +32,22 @@ ROUTINE_LABELS = frozenset(
 # Label domains that add hundreds of hardware-feature labels (node feature discovery, KubeVirt).
 NOISY_DOMAINS = ("feature.node.kubernetes.io", "node.kubevirt.io", "cpu-model", "cpu-feature", "host-model")
 ACTIVE_PHASES = frozenset({"Running", "Pending"})
+# Pod labels controllers generate per pod or revision: a rule selecting on them matches one pod, by accident.
+GENERATED_POD_LABELS = frozenset(
+    {
+        "pod-template-hash",
+        "controller-revision-hash",
+        "pod-template-generation",
+        "statefulset.kubernetes.io/pod-name",
+        "apps.kubernetes.io/pod-index",
+        "batch.kubernetes.io/controller-uid",
+        "controller-uid",
+        # Forklift's per-VM convertor labels (pkg/controller/plan/kubevirt.go): one pod each.
+        "vmID",
+        "conversion",
+    }
+)
+_UID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class NodeSummary(BaseModel):
@@ -49,7 +66,9 @@ class NodeSummary(BaseModel):
     memory: str | None = Field(description="Allocatable memory")
     kvm: str | None = Field(description="Allocatable devices.kubevirt.io/kvm (None: no KVM device plugin)")
     schedulable: bool = Field(description="Ready and not cordoned (taints are listed separately)")
-    notable_pods: list[str] = Field(description="namespace/name (what) of storage, database and convertor pods")
+    notable_pods: list[str] = Field(
+        description="Storage, database and convertor pods: namespace/name (what) [labels pods(...) can select]"
+    )
 
 
 def pod_category(labels: dict[str, str]) -> str | None:
@@ -75,13 +94,22 @@ def pod_category(labels: dict[str, str]) -> str | None:
     return None
 
 
+def selectable_labels(labels: dict[str, str]) -> str:
+    """``k=v, k2=v2`` of the labels a KARL ``pods(...)`` selector can use (no generated or uid ones)."""
+    return ", ".join(
+        f"{key}={value}"
+        for key, value in sorted(labels.items())
+        if key not in GENERATED_POD_LABELS and not _UID.match(value)
+    )
+
+
 def _is_daemon(pod: dict[str, Any]) -> bool:
     owners = dig(pod, "metadata", "ownerReferences") or []
     return any(owner.get("kind") == "DaemonSet" for owner in owners)
 
 
 def pods_by_node(pods: Iterable[dict[str, Any]], *, verbose: bool) -> dict[str, list[str]]:
-    """``namespace/name (what)`` of the active pods per node: notable ones, or all with ``verbose``."""
+    """``namespace/name (what) [labels]`` of the active pods per node: notable ones, or all with ``verbose``."""
     found: dict[str, list[str]] = {}
     for pod in pods:
         node = dig(pod, "spec", "nodeName")
@@ -93,8 +121,10 @@ def pods_by_node(pods: Iterable[dict[str, Any]], *, verbose: bool) -> dict[str, 
             continue
         if _is_daemon(pod) and not verbose:
             continue
-        suffix = f" ({category})" if category else ""
-        found.setdefault(node, []).append(f"{meta.get('namespace')}/{meta.get('name')}{suffix}")
+        what = f" ({category})" if category else ""
+        selectable = selectable_labels(meta.get("labels") or {})
+        labels = f" [{selectable}]" if selectable else ""
+        found.setdefault(node, []).append(f"{meta.get('namespace')}/{meta.get('name')}{what}{labels}")
     return found
 
 

@@ -115,15 +115,15 @@ class ConvertorInspection(BaseModel):
     provider_type: str | None
     migration: str | None = Field(description="The Migration inspected (None: the plan never started)")
     migration_state: str | None = Field(description="Running, Succeeded, Failed, Canceled or Pending")
-    vm: str | None = Field(description="The VM filter, when given")
+    vm: str | None
     summary: InspectionSummary = Field(description="phases (pods per phase), off_rule, pending, failed")
     pods: list[ConvertorPodReport] = Field(
-        description="Per pod: name, vm_name, node, place, phase, container, requests, rules (its node vs the "
-        "plan's rules), pending (reasons, fixes), log (stage, percent, errors), findings"
+        description="Per pod: name, vm_name, node, phase, rules (node vs plan), pending (reasons, fixes), "
+        "log (stage, percent, errors), findings"
     )
     nodes: list[NodePressure] = Field(description="Nodes hosting the pods: requested vs allocatable, pressure")
     recommendations: list[str]
-    notes: list[str] = Field(description="What could not be inspected, and why")
+    notes: list[str]
     preview: PlacementPreview | None = Field(
         None, description="Where convertors of a plan that never started would go, under its rules"
     )

@@ -20,6 +20,7 @@ from mtv_mcp.core.cluster.visibility import read_cluster_view
 from mtv_mcp.core.convertor.controller_settings import ConvertorResources, cluster_convertor_settings, describe
 from mtv_mcp.core.convertor.pod_status import NodePlace, node_place
 from mtv_mcp.core.convertor.pod_template import ConvertorSettings, preview_convertor_pod
+from mtv_mcp.core.convertor.pod_terms import PodTermMatch, pod_term_matches
 from mtv_mcp.core.convertor.scheduling import Reason, decode_failed_scheduling
 from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.placement import Reason as NodeReason
@@ -61,6 +62,9 @@ class PlacementPreview(BaseModel):
     would_stay_pending: bool = Field(description="No node can take the pod: it would stay Pending")
     scheduler_message: str | None = Field(description="What kube-scheduler would report when nothing fits")
     causes: list[Reason] = Field(description="The scheduler message decoded, with fixes (blocking first)")
+    pod_terms: list[PodTermMatch] = Field(
+        default_factory=list, description="Each pods(...) term: the running pods it matches in scope, and where"
+    )
 
 
 def preview_placement(
@@ -111,6 +115,7 @@ def preview_placement(
         would_stay_pending=not candidates,
         scheduler_message=message or None,
         causes=sorted(causes, key=lambda r: r.expected),
+        pod_terms=pod_term_matches(affinity, target_namespace, pods, namespaces),
     )
 
 

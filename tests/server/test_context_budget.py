@@ -81,6 +81,7 @@ FULL = {
         "reason": {"$ref": "#/$defs/mtv_mcp__core__a__Reason"},
         "other": {"anyOf": [{"$ref": "#/$defs/mtv_mcp__core__b__Reason"}, {"type": "null"}]},
         "kind": {"$ref": "#/$defs/Kind"},
+        "reasons": {"type": "array", "items": {"$ref": "#/$defs/mtv_mcp__core__a__Reason"}},
     },
     "required": ["title", "reason"],
 }
@@ -115,6 +116,7 @@ def test_lean_schemas_drop_titles_shorten_names_and_merge_types() -> None:
     assert lean_out["properties"]["reason"] == {"type": "object"}
     assert lean_out["properties"]["other"] == {"type": ["object", "null"]}
     assert lean_out["properties"]["kind"] == {"$ref": "#/$defs/Kind"}
+    assert lean_out["properties"]["reasons"] == {"type": "array"}
     assert "required" not in lean_out
     assert "description" not in lean_out
 

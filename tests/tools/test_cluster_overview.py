@@ -66,12 +66,21 @@ async def test_overview_of_providers_plans_version_and_nodes(sandbox: Sandbox) -
         "node.kubernetes.io/instance-type": "m6i.8xlarge",
         "storage": "sas",
     }
-    assert worker["notable_pods"] == ["openshift-storage/rook-ceph-osd-0-6d9f8b7c4-x2k9p (Ceph OSD)"]
-    assert sorted(nodes["worker-3"]["notable_pods"]) == [
-        "analytics/elasticsearch-data-0 (search)",
-        "app-migrated/wave1-vm-2041-p7x2c (virt-v2v convertor)",
-        "prod-cache/redis-cache-0 (cache)",
+    assert worker["notable_pods"] == [
+        "openshift-storage/rook-ceph-osd-0-6d9f8b7c4-x2k9p (Ceph OSD) "
+        "[app=rook-ceph-osd, app.kubernetes.io/part-of=rook-ceph, ceph-osd-id=0, topology-location-zone=us-east-1a]"
     ]
+    assert sorted(nodes["worker-3"]["notable_pods"]) == [
+        "analytics/elasticsearch-data-0 (search) [app=elasticsearch, tier=search]",
+        # Forklift's per-VM labels (vmID, conversion) and uids select one pod and are left out
+        "app-migrated/wave1-vm-2041-p7x2c (virt-v2v convertor) [conversion-type=Remote, forklift.app=virt-v2v, "
+        "plan-name=wave1, plan-namespace=openshift-mtv, resource=vm-config, team=migration, wave=1]",
+        "prod-cache/redis-cache-0 (cache) [app=redis, env=production, tier=cache]",
+    ]
+    assert (
+        "prod-db/postgres-1 (database) [app=postgres, env=production, tier=database]"
+        in nodes["worker-1"]["notable_pods"]
+    )
     assert nodes["worker-3"]["memory"] == "60Gi"
     mig = nodes["mig-0"]
     assert (mig["roles"], mig["zone"], mig["taints"]) == (
@@ -90,8 +99,9 @@ async def test_verbose_shows_every_label_and_pod(sandbox: Sandbox) -> None:
     worker = next(n for n in result.structured_content["nodes"] if n["name"] == "worker-0")
     assert worker["labels"]["topology.kubernetes.io/zone"] == "us-east-1a"
     assert worker["labels"]["node-role.kubernetes.io/worker"] == ""
-    assert "openshift-storage/csi-rbdplugin-4xk7d" in worker["notable_pods"]
-    assert "openshift-mtv/forklift-controller-5f8d9c7b6-k2m4x" in worker["notable_pods"]
+    pods = [pod.split(" ")[0] for pod in worker["notable_pods"]]
+    assert "openshift-storage/csi-rbdplugin-4xk7d" in pods
+    assert "openshift-mtv/forklift-controller-5f8d9c7b6-k2m4x" in pods
 
 
 async def test_unreachable_inventory_only_costs_the_vm_counts(sandbox: Sandbox) -> None:

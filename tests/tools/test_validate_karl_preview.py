@@ -155,3 +155,32 @@ async def test_preview_without_kvm_when_the_controller_says_so(sandbox_crds: Pat
     assert placement["kvm_requested"] is False
     assert placement["node_selector"] == {"storage": "sas"}
     assert sorted(candidates(result)) == ["worker-0", "worker-1", "worker-2"]
+
+
+async def test_each_pods_term_says_what_it_matches_and_where(demo: Sandbox) -> None:
+    result = await preview(
+        demo,
+        "AVOID pods(tier=database) on node; PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) "
+        "on node; REPEL pods(app=nothing-here) in all namespaces on node",
+    )
+    terms = {term["rule"]: term for term in result.structured_content["placement"]["pod_terms"]}
+    osd = terms["PREFER pods(app=rook-ceph-osd) in namespaces(openshift-storage) on node"]
+    assert (osd["matched"], osd["nodes"], osd["elsewhere"]) == (3, ["worker-0", "worker-1", "worker-2"], [])
+    databases = terms["AVOID pods(tier=database) on node"]
+    assert (databases["matched"], databases["scope"]) == (0, "namespace app-migrated (the convertor pod's own)")
+    assert databases["elsewhere"] == ["prod-db (3)"]
+    warnings = result.structured_content["warnings"]
+    assert (
+        "`AVOID pods(tier=database) on node` matches no running pod in its scope (namespace app-migrated (the "
+        "convertor pod's own)), only in prod-db: write `AVOID pods(tier=database) in namespaces(prod-db) on node` "
+        "or `AVOID pods(tier=database) in all namespaces on node`"
+    ) in warnings
+    assert any(
+        w.startswith("`REPEL pods(app=nothing-here) in all namespaces on node` matches no running pod in any")
+        for w in warnings
+    )
+    rescoped = await preview(demo, "AVOID pods(tier=database) in namespaces(prod-db) on node")
+    (term,) = rescoped.structured_content["placement"]["pod_terms"]
+    assert (term["matched"], term["nodes"]) == (3, ["worker-1", "worker-2", "worker-4"])
+    assert term["warning"] is None
+    assert "matches 3 running pod(s) in namespaces prod-db on worker-1, worker-2, worker-4" in rescoped.content[0].text
