@@ -17,6 +17,7 @@ import pytest
 from mcp import Client
 
 from mtv_mcp.core.config import Settings
+from mtv_mcp.sandbox.controller.history import data_set_controller
 from mtv_mcp.sandbox.runner import DATA_ROOT, Sandbox
 from mtv_mcp.server.app import create_server
 
@@ -152,3 +153,39 @@ async def test_the_result_fits_the_context_budget(demo: Sandbox) -> None:
     result = await report(demo, plan="wave1", compare_with="wave0")
     assert len(result.content[0].text.encode()) <= 6_000
     assert len(json.dumps(result.structured_content).encode()) <= 16_000
+
+
+async def test_two_convertors_sharing_a_node_are_reported_as_node_pressure(sandbox_crds: Path | None) -> None:
+    """A fresh migration run by the sandbox's controller: both convertors pinned to worker-4 (NVMe with
+    the migration network). The first starts alone at 180 MiB/s, the second beside it at 180/1.5."""
+    with Sandbox.start(data="demo", crds=sandbox_crds, plugins=[data_set_controller()]) as sandbox:
+        baseline = sandbox.store.get("plans", "openshift-mtv", "wave0")
+        spec = {
+            **baseline["spec"],
+            "vms": [{"id": "vm-2051", "name": "web-frontend-02"}, {"id": "vm-2090", "name": "dev-sandbox-07"}],
+            "convertorNodeSelector": {"kubernetes.io/hostname": "worker-4"},
+        }
+        plan = {
+            "apiVersion": baseline["apiVersion"],
+            "kind": "Plan",
+            "metadata": {"name": "pinned", "namespace": "openshift-mtv"},
+        }
+        sandbox.store.create({**plan, "spec": spec})
+        sandbox.store.create(
+            {
+                "apiVersion": baseline["apiVersion"],
+                "kind": "Migration",
+                "metadata": {"name": "pinned-1", "namespace": "openshift-mtv"},
+                "spec": {"plan": {"name": "pinned", "namespace": "openshift-mtv"}},
+            }
+        )
+        sandbox.clock.advance(minutes=30)
+        data = (await report(sandbox, plan="pinned")).structured_content
+    runs = {run["vm"]: run for run in data["vms"]}
+    assert {run["node"] for run in runs.values()} == {"worker-4"}
+    assert runs["web-frontend-02"]["mib_s"] == pytest.approx(180, rel=0.01)
+    assert runs["dev-sandbox-07"]["mib_s"] == pytest.approx(180 / 1.5, rel=0.01)
+    assert runs["dev-sandbox-07"]["phases"]["DiskTransferV2v"] == pytest.approx(20 * 1024 / 120, abs=1.5)
+    slow = data["breakdown"]["slowest"]
+    assert [s["vm"] for s in slow] == ["dev-sandbox-07"]
+    assert "node pressure: shared worker-4 with 1 other convertor(s) while copying" in slow[0]["why"]
