@@ -12,7 +12,7 @@ from mtv_mcp.core.cluster import ClusterClient, ClusterError
 from mtv_mcp.core.convertor.forecast import Forecast, plan_forecast
 from mtv_mcp.core.convertor.pod_status import format_seconds
 from mtv_mcp.core.karl import FORKLIFT_DEFAULT_SPREADING, KarlResult
-from mtv_mcp.core.plan import PlanRequest, objects_as_yaml
+from mtv_mcp.core.plan import PlanBuild, PlanRequest, objects_as_yaml
 from mtv_mcp.core.plan.apply import PlanConflictError, PreparedPlan, apply_plan, prepare_plan
 from mtv_mcp.core.plan.models import Placement
 from mtv_mcp.core.plan.resolve import compile_rules
@@ -116,10 +116,11 @@ def _text(result: CreatePlanResult) -> str:
     return "\n".join(lines)
 
 
-def _forecast(cluster: ClusterClient, plan: dict[str, Any], vms: list[dict[str, Any]]) -> Forecast | None:
+def _forecast(cluster: ClusterClient, build: PlanBuild, vms: list[dict[str, Any]]) -> Forecast | None:
     """The dry run's forecast; a cluster that cannot be read for it gives none, not an error."""
+    storage_map = build.storage_map.to_kube() if build.storage_map is not None else None
     try:
-        return plan_forecast(cluster, plan, vms)
+        return plan_forecast(cluster, build.plan.to_kube(), vms, storage_map)
     except ClusterError:
         return None
 
@@ -201,7 +202,7 @@ def create_plan(
         status: Status = "dry-run"
         created: list[str] = []
         diff: str | None = None
-        forecast = _forecast(connection.cluster, build.plan.to_kube(), prepared.selection.vms) if dry_run else None
+        forecast = _forecast(connection.cluster, build, prepared.selection.vms) if dry_run else None
         if not dry_run:
             try:
                 applied = apply_plan(connection.cluster, build)

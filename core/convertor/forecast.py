@@ -94,8 +94,21 @@ def _inflight(vms: Sequence[Mapping[str, Any]], limit: int) -> int:
     return sum(min(count, limit) for count in hosts.values())
 
 
+def _storage_classes(cluster: ClusterClient, plan: Mapping[str, Any], migration_uid: str) -> dict[str, str]:
+    """VM id → storage class of its target PVCs (Forklift labels them ``vmID`` and ``migration``)."""
+    target = (plan.get("spec") or {}).get("targetNamespace")
+    try:
+        pvcs = cluster.list_pvcs(str(target), f"migration={migration_uid}") if target else []
+    except ClusterError:
+        return {}
+    return {
+        str((p["metadata"].get("labels") or {}).get("vmID")): str((p.get("spec") or {}).get("storageClassName") or "")
+        for p in pvcs
+    }
+
+
 def finished_runs(cluster: ClusterClient, namespace: str, notes: list[str]) -> list[Measured]:
-    """Every VM of the finished (Succeeded or Failed) migrations in ``namespace``, with its node."""
+    """Every VM of the finished (Succeeded or Failed) migrations in ``namespace``, with its node and storage class."""
     try:
         plans = {p["metadata"]["name"]: p for p in cluster.list_plans(namespace)}
         migrations = [m for m in cluster.list_migrations(namespace) if migration_state(m) in ("Succeeded", "Failed")]
@@ -107,24 +120,34 @@ def finished_runs(cluster: ClusterClient, namespace: str, notes: list[str]) -> l
         plan = plans.get(str(((migration.get("spec") or {}).get("plan") or {}).get("name")))
         if plan is None:
             continue
+        uid = str(migration["metadata"].get("uid"))
         try:
-            pods = find_pods(cluster, plan, str(migration["metadata"].get("uid")), None)
+            pods = find_pods(cluster, plan, uid, None)
         except ClusterError:
             pods = []
         nodes = {str(p["metadata"].get("labels", {}).get("vmID")): p.get("spec", {}).get("nodeName") for p in pods}
+        classes = _storage_classes(cluster, plan, uid)
         now = reference_now([migration])
         for vm in (migration.get("status") or {}).get("vms") or []:
-            found.append(measure_vm(vm, Placement(node=nodes.get(str(vm.get("id")))), now))
+            vm_id = str(vm.get("id"))
+            found.append(measure_vm(vm, Placement(node=nodes.get(vm_id), storage_class=classes.get(vm_id)), now))
     return [m for m in found if m.run.state == "Succeeded" and m.run.mib_s]
 
 
-def _assumed_rates(history: Sequence[Measured], candidates: Sequence[str]) -> tuple[list[float], str]:
+def _assumed_rates(
+    history: Sequence[Measured], candidates: Sequence[str], storage_classes: Sequence[str]
+) -> tuple[list[float], str]:
+    """Per candidate node, else per target storage class, else over the cluster, else the default."""
     on_candidates = [m for m in history if m.run.node in candidates]
     per_node = {n: r for n in candidates if (r := rate(m for m in on_candidates if m.run.node == n))}
     if per_node:
         low, high = min(per_node.values()), max(per_node.values())
         where = ", ".join(f"{n} {r:g}" for n, r in sorted(per_node.items()))
         return [low, high], f"finished migrations in this cluster on the candidate nodes (MiB/s: {where})"
+    by_class = [r for m in history if m.run.storage_class in storage_classes and (r := m.run.mib_s)]
+    if by_class:
+        classes = ", ".join(storage_classes)
+        return [min(by_class), max(by_class)], f"finished migrations to storage class {classes} ({len(by_class)} VMs)"
     overall = [r for m in history if (r := m.run.mib_s)]
     if overall:
         return [min(overall), max(overall)], f"finished migrations in this cluster ({len(overall)} VMs, other nodes)"
@@ -150,6 +173,7 @@ def forecast(
     vms: Sequence[Mapping[str, Any]],
     preview: PlacementPreview | None,
     notes: list[str],
+    storage_classes: Sequence[str] = (),
 ) -> Forecast:
     """The forecast for ``vms`` (inventory records) placed as ``preview`` says, in ``namespace``'s cluster."""
     spec = controller_settings(cluster, namespace, notes)
@@ -171,7 +195,7 @@ def forecast(
         + f"), room on candidate nodes {fits} ({', '.join(f'{n} {r}' for n, r in room.items()) or 'none'}))"
     )
     history = finished_runs(cluster, namespace, notes)
-    mib_s, source = _assumed_rates(history, candidates)
+    mib_s, source = _assumed_rates(history, candidates, storage_classes)
     sharing = math.ceil(concurrent / len(candidates)) if candidates and concurrent else 1
     if sharing > 1:
         mib_s[0] /= sharing
@@ -199,8 +223,14 @@ def forecast(
     )
 
 
-def plan_forecast(cluster: ClusterClient, plan: Mapping[str, Any], vms: Sequence[Mapping[str, Any]]) -> Forecast:
-    """The forecast of a built (not yet created) Plan: its convertor rules previewed on the cluster."""
+def plan_forecast(
+    cluster: ClusterClient,
+    plan: Mapping[str, Any],
+    vms: Sequence[Mapping[str, Any]],
+    storage_map: Mapping[str, Any] | None = None,
+) -> Forecast:
+    """The forecast of a built (not yet created) Plan: its convertor rules previewed on the cluster,
+    its StorageMap's classes for the rate fallback."""
     spec, meta = plan.get("spec") or {}, plan.get("metadata") or {}
     notes: list[str] = []
     target = str(spec.get("targetNamespace") or meta.get("namespace"))
@@ -212,4 +242,6 @@ def plan_forecast(cluster: ClusterClient, plan: Mapping[str, Any], vms: Sequence
         labels=spec.get("convertorLabels"),
         notes=notes,
     )
-    return forecast(cluster, str(meta.get("namespace")), vms, preview, notes)
+    pairs = ((storage_map or {}).get("spec") or {}).get("map") or []
+    classes = sorted({str(c) for p in pairs if (c := (p.get("destination") or {}).get("storageClass"))})
+    return forecast(cluster, str(meta.get("namespace")), vms, preview, notes, classes)

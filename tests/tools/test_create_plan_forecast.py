@@ -79,3 +79,18 @@ async def test_without_finished_migrations_the_default_rate_is_stated(demo: Sand
     forecast = await dry_run(demo, vms="win-ad-01")
     assert forecast["mib_s"] == [50.0, 150.0]
     assert forecast["mib_s_source"].startswith("default")
+
+
+async def test_a_candidate_node_without_history_falls_back_to_the_storage_class(demo: Sandbox) -> None:
+    """worker-1 ran dev-sandbox-07 in wave0; with that pod gone no candidate node has a past rate, so the
+    rates of wave0's VMs written to the same storage class (the auto-built map's only class) are used."""
+    for pod in demo.store.list("pods", "app-migrated", label_selector="plan-name=wave0"):
+        if pod["spec"].get("nodeName") == "worker-1":
+            demo.store.delete("pods", "app-migrated", pod["metadata"]["name"])
+    forecast = await dry_run(demo, vms="win-ad-01", convertor_node_selector="kubernetes.io/hostname=worker-1")
+    assert forecast["nodes"] == ["worker-1"]
+    assert forecast["mib_s_source"].startswith(
+        "finished migrations to storage class ocs-storagecluster-ceph-rbd-virtualization (4 VMs)"
+    )
+    sas_alone, nvme_alone = NVME_RATE * 0.5 * 0.6, NVME_RATE
+    assert forecast["mib_s"] == pytest.approx([sas_alone, nvme_alone], rel=0.01)
