@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mtv_mcp.core.cluster.nodes import RACK, REGION, ZONE
 from mtv_mcp.core.convertor.pod_template import CONVERTOR_APP, CONVERTOR_CONTAINER, FORKLIFT_APP_LABEL
+from mtv_mcp.core.kube_fields import dig
 
 PodKind = Literal["convertor", "inspection", "deep-inspection"]
 DEEP_INSPECTION_APP = "deep-inspection"
@@ -81,13 +82,13 @@ def parse_time(text: Any) -> datetime | None:
 
 def pod_kind(pod: Mapping[str, Any]) -> PodKind | None:
     """Convertor, inspection or deep-inspection pod (None: not a Forklift conversion pod)."""
-    return POD_KINDS.get(str(((pod.get("metadata") or {}).get("labels") or {}).get(FORKLIFT_APP_LABEL)))
+    return POD_KINDS.get(str(dig(pod, "metadata", "labels", FORKLIFT_APP_LABEL)))
 
 
 def main_container(pod: Mapping[str, Any]) -> str | None:
     """The container that does the work: ``virt-v2v`` (or the inspection one), else the first."""
     kind = pod_kind(pod)
-    names = [str(c.get("name")) for c in (pod.get("spec") or {}).get("containers") or []]
+    names = [str(c.get("name")) for c in dig(pod, "spec", "containers") or []]
     wanted = CONTAINER_OF_KIND.get(kind) if kind else None
     if wanted in names:
         return wanted
@@ -96,7 +97,7 @@ def main_container(pod: Mapping[str, Any]) -> str | None:
 
 def _state(entry: Mapping[str, Any]) -> ContainerState:
     state = entry.get("state") or {}
-    last = (entry.get("lastState") or {}).get("terminated") or {}
+    last = dig(entry, "lastState", "terminated") or {}
     kind = next((k for k in ("terminated", "running", "waiting") if state.get(k) is not None), "unknown")
     detail: Mapping[str, Any] = state.get(kind) or {}
     exit_code = detail.get("exitCode")
@@ -116,7 +117,7 @@ def _state(entry: Mapping[str, Any]) -> ContainerState:
 def container_states(pod: Mapping[str, Any], *, init: bool = False) -> list[ContainerState]:
     """The pod's (init) container statuses, in status order."""
     key = "initContainerStatuses" if init else "containerStatuses"
-    return [_state(entry) for entry in (pod.get("status") or {}).get(key) or []]
+    return [_state(entry) for entry in dig(pod, "status", key) or []]
 
 
 def container_state(pod: Mapping[str, Any], name: str | None) -> ContainerState | None:
@@ -126,7 +127,7 @@ def container_state(pod: Mapping[str, Any], name: str | None) -> ContainerState 
 
 def container_resources(pod: Mapping[str, Any], name: str | None) -> tuple[dict[str, str], dict[str, str]]:
     """(requests, limits) of one container, quantities as written (KVM device included)."""
-    for container in (pod.get("spec") or {}).get("containers") or []:
+    for container in dig(pod, "spec", "containers") or []:
         if container.get("name") == name:
             resources = container.get("resources") or {}
             requests = {str(k): str(v) for k, v in (resources.get("requests") or {}).items()}
@@ -137,8 +138,8 @@ def container_resources(pod: Mapping[str, Any], name: str | None) -> tuple[dict[
 
 def pod_timing(pod: Mapping[str, Any], state: ContainerState | None, now: datetime) -> PodTiming:
     """Creation, age and run time; a clock behind the cluster's never yields negative figures."""
-    created = (pod.get("metadata") or {}).get("creationTimestamp")
-    started = (state.started_at if state else None) or (pod.get("status") or {}).get("startTime")
+    created = dig(pod, "metadata", "creationTimestamp")
+    started = (state.started_at if state else None) or dig(pod, "status", "startTime")
     finished = state.finished_at if state else None
     created_at, started_at, finished_at = parse_time(created), parse_time(started), parse_time(finished)
     age = max(0, int((now - created_at).total_seconds())) if created_at else None

@@ -16,6 +16,7 @@ from mtv_mcp.core.cluster import ClusterClient, ClusterError, kinds
 from mtv_mcp.core.cluster.forklift import provider_phase
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory.models import ProviderRef
+from mtv_mcp.core.kube_fields import dig
 
 
 def provider_ref(provider: dict[str, Any]) -> ProviderRef:
@@ -41,10 +42,10 @@ def find_provider(cluster: ClusterClient, name: str, namespace: str) -> dict[str
         here = cluster.list_providers(namespace)
     except ClusterError:
         here = []
-    by_uid = [p for p in here if (p.get("metadata") or {}).get("uid") == name]
+    by_uid = [p for p in here if dig(p, "metadata", "uid") == name]
     if by_uid:
         return by_uid[0]
-    names = sorted(str((p.get("metadata") or {}).get("name")) for p in here)
+    names = sorted(str(dig(p, "metadata", "name")) for p in here)
     elsewhere = sorted({ns for ns in _namespaces_with(cluster, name) if ns != namespace})
     if elsewhere:
         hint = f"it exists in namespace {elsewhere[0]}: pass namespace='{elsewhere[0]}'"

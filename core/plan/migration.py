@@ -21,6 +21,7 @@ from typing import Any
 from mtv_mcp.core.cluster.forklift import migration_type, true_conditions
 from mtv_mcp.core.cluster.kinds import FORKLIFT_GROUP, FORKLIFT_VERSION
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.plan.diff import yaml_diff
 
 DEFAULT_CUTOVER = timedelta(hours=1)
@@ -118,7 +119,7 @@ def _vm_label(vm: dict[str, Any]) -> str:
 
 
 def _pick_vms(plan: dict[str, Any], wanted: Sequence[str] | None) -> list[dict[str, Any]]:
-    vms = [vm for vm in (plan.get("spec") or {}).get("vms") or [] if vm.get("id")]
+    vms = [vm for vm in dig(plan, "spec", "vms") or [] if vm.get("id")]
     if wanted is None:
         return vms
     chosen, unknown = [], []
@@ -151,9 +152,9 @@ def _finished(status_vm: dict[str, Any] | None) -> str | None:
 
 def cancel_change(plan: dict[str, Any], migration: dict[str, Any], vms: Sequence[str] | None) -> CancelChange:
     """The ``spec.cancel`` merge patch that cancels ``vms`` (names or ids; None: all) of ``migration``."""
-    current = list((migration.get("spec") or {}).get("cancel") or [])
+    current = list(dig(migration, "spec", "cancel") or [])
     listed = {str(ref.get("id")) for ref in current if ref.get("id")}
-    statuses = {str(vm.get("id")): vm for vm in (migration.get("status") or {}).get("vms") or []}
+    statuses = {str(vm.get("id")): vm for vm in dig(migration, "status", "vms") or []}
     cancel, skipped, added = [], [], []
     for vm in _pick_vms(plan, vms):
         vm_id = str(vm["id"])

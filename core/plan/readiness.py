@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mtv_mcp.core.cluster.forklift import true_conditions
+from mtv_mcp.core.kube_fields import dig
 
 _BLOCKING = ("Critical", "Error")
 # Fixes by condition type (a type suffixed with "-<vm id>", as SharedDisks-vm-2042, by its prefix).
@@ -50,7 +51,7 @@ def _fix(condition_type: str) -> str:
 def start_blockers(plan: dict[str, Any]) -> list[str]:
     """Why the plan cannot start (each reason with its fix); empty when it can."""
     conditions = true_conditions(plan)
-    name = (plan.get("metadata") or {}).get("name")
+    name = dig(plan, "metadata", "name")
     if "Succeeded" in conditions:
         return [f"plan {name} has already succeeded: create a new plan for the VMs to migrate again"]
     if "Archived" in conditions:

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from mtv_mcp.core.cluster.forklift import true_conditions
+from mtv_mcp.core.kube_fields import dig
 
 _FINISHED = ("Succeeded", "Failed", "Canceled")
 
 
 def _belongs(migration: dict[str, Any], plan: dict[str, Any]) -> bool:
     plan_meta, meta = plan.get("metadata") or {}, migration.get("metadata") or {}
-    ref = (migration.get("spec") or {}).get("plan") or {}
+    ref = dig(migration, "spec", "plan") or {}
     same_name = ref.get("name") == plan_meta.get("name") and (
         (ref.get("namespace") or meta.get("namespace")) == plan_meta.get("namespace")
     )
@@ -52,17 +53,17 @@ def in_progress_migration(plan: dict[str, Any], migrations: Sequence[dict[str, A
 
 def running_migration_reason(plan: dict[str, Any], migrations: Sequence[dict[str, Any]]) -> str | None:
     """Why the plan counts as running (a sentence), or ``None`` when no migration is in progress."""
-    name = (plan.get("metadata") or {}).get("name")
+    name = dig(plan, "metadata", "name")
     executing = true_conditions(plan).get("Executing")
     migration = in_progress_migration(plan, migrations)
     if migration is not None:
         status = migration.get("status") or {}
-        migration_name = (migration.get("metadata") or {}).get("name")
+        migration_name = dig(migration, "metadata", "name")
         return f"migration {migration_name} of plan {name} is running{_progress_text(status)}"
     if executing is not None:
         message = executing.get("message") or "condition Executing is True"
         return f"plan {name} is executing: {message}{_progress_text((plan.get('status') or {}).get('migration') or {})}"
-    plan_migration = (plan.get("status") or {}).get("migration") or {}
+    plan_migration = dig(plan, "status", "migration") or {}
     if plan_migration.get("started") and not plan_migration.get("completed") and _vms_in_progress(plan_migration):
         return f"plan {name} has a migration in progress{_progress_text(plan_migration)}"
     return None
