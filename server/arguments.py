@@ -54,8 +54,6 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 class Signature:
     """What one tool or prompt takes: argument names (in order) and which are required."""
 
-    kind: str
-    name: str
     arguments: tuple[str, ...]
     required: frozenset[str]
 
@@ -134,14 +132,12 @@ class ArgumentGate:
         fields = metadata.arg_model.model_fields
         arguments = tuple(field.alias or key for key, field in fields.items())
         required = frozenset(field.alias or key for key, field in fields.items() if field.is_required())
-        self.tools[name] = (Signature("tool", name, arguments, required), metadata)
+        self.tools[name] = (Signature(arguments, required), metadata)
 
     def add_prompt(self, name: str, arguments: Iterable[tuple[str, bool]]) -> None:
         """Check requests of prompt ``name``; ``arguments`` are (name, required) pairs."""
         pairs = list(arguments)
-        self.prompts[name] = Signature(
-            "prompt", name, tuple(n for n, _ in pairs), frozenset(n for n, required in pairs if required)
-        )
+        self.prompts[name] = Signature(tuple(n for n, _ in pairs), frozenset(n for n, required in pairs if required))
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         params: Mapping[str, Any] = ctx.params or {}
