@@ -24,7 +24,7 @@ from mtv_mcp.core.cluster.visibility import read_cluster_view
 from mtv_mcp.core.convertor.inspect import find_pods, migration_state, reference_now
 from mtv_mcp.core.convertor.preview import PlacementPreview, preview_on_cluster
 from mtv_mcp.core.convertor.report_figures import rate
-from mtv_mcp.core.convertor.runs import CONVERSION_STEP, Measured, Placement, measure_vm
+from mtv_mcp.core.convertor.runs import CONVERSION_STEP, Measured, VmPlacement, measure_vm
 from mtv_mcp.core.placement.models import Node, Pod, parse_object
 from mtv_mcp.core.placement.resources import CPU, KVM_RESOURCE, MEMORY, allocatable, amount, used
 
@@ -130,7 +130,7 @@ def finished_runs(cluster: ClusterClient, namespace: str, notes: list[str]) -> l
         now = reference_now([migration])
         for vm in (migration.get("status") or {}).get("vms") or []:
             vm_id = str(vm.get("id"))
-            found.append(measure_vm(vm, Placement(node=nodes.get(vm_id), storage_class=classes.get(vm_id)), now))
+            found.append(measure_vm(vm, VmPlacement(node=nodes.get(vm_id), storage_class=classes.get(vm_id)), now))
     return [m for m in found if m.run.state == "Succeeded" and m.run.mib_s]
 
 

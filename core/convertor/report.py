@@ -40,7 +40,7 @@ from mtv_mcp.core.convertor.report_models import (
     Usage,
 )
 from mtv_mcp.core.convertor.rules_check import check_rules
-from mtv_mcp.core.convertor.runs import Measured, Placement, guest_os, measure_vm
+from mtv_mcp.core.convertor.runs import Measured, VmPlacement, guest_os, measure_vm
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.quantity import parse_quantity
 
@@ -74,9 +74,9 @@ class _Reader:
         self.classes = {_name(p): str((p.get("spec") or {}).get("storageClassName") or "") for p in pvcs}
         self.nodes = {_name(n): n for n in self.view.nodes}
 
-    def placement(self, pod: Mapping[str, Any] | None, with_log: bool) -> Placement:
+    def placement(self, pod: Mapping[str, Any] | None, with_log: bool) -> VmPlacement:
         if pod is None:
-            return Placement()
+            return VmPlacement()
         spec = pod.get("spec") or {}
         node = spec.get("nodeName")
         claims = [
@@ -90,7 +90,7 @@ class _Reader:
             check = check_rules(pod, self.plan.get("spec") or {}, self.view.nodes, self.view.pods, self.view.namespaces)
             rules = "unplaced" if check is None else "met" if check.satisfied else "off-rule"
         os_name, log_rate = self._log(pod) if with_log and node else (None, None)
-        return Placement(
+        return VmPlacement(
             pod=_name(pod),
             node=node,
             zone=node_place(self.nodes.get(str(node))).zone if node else None,

@@ -38,7 +38,7 @@ class Measured:
 
 
 @dataclass(frozen=True)
-class Placement:
+class VmPlacement:
     """Where the VM's convertor ran, read from its pod, node and PVCs."""
 
     pod: str | None = None
@@ -86,7 +86,7 @@ def datastores(step: Mapping[str, Any] | None) -> list[str]:
     return sorted(found)
 
 
-def measure_vm(vm: Mapping[str, Any], place: Placement, now: datetime) -> Measured:
+def measure_vm(vm: Mapping[str, Any], place: VmPlacement, now: datetime) -> Measured:
     """Timings, copy rate, progress and ETA of one ``status.vms[]`` entry."""
     state = vm_state(vm)
     phases: dict[str, int] = {}
