@@ -14,7 +14,7 @@ from mtv_mcp.core.config import Settings
 from mtv_mcp.server.schema import lean_input_schema, lean_output_schema
 from mtv_mcp.server.session import list_tools
 
-TOOLS_LIST_BUDGET = 21_000  # bytes of compact JSON, every tool together (9 tools; migration_report adds ~0.7 KB)
+TOOLS_LIST_BUDGET = 20_000  # bytes of compact JSON, every tool together
 
 # What each tool does to the cluster, as MCP's hints say it (read-only, destructive, idempotent).
 HINTS = {
