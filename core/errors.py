@@ -6,6 +6,14 @@ QUOTE_MAX = 160
 """Most characters of the caller's input an error message quotes in one piece."""
 
 
+def quoted(value: object, limit: int = QUOTE_MAX) -> str:
+    """``repr`` of a piece of the caller's input, cut to ``limit`` characters."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return repr(text) if isinstance(value, str) else text
+    return f"{text[:limit]!r}... ({len(text) - limit} more characters)"
+
+
 def clip(text: str, limit: int = QUOTE_MAX) -> str:
     """``text``, or its first ``limit`` characters and how many more there were."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit} more characters)"

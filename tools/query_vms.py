@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from mtv_mcp.core.errors import clip
 from mtv_mcp.core.inventory import load_vms
 from mtv_mcp.core.tsl import compile_query, parse_query
 from mtv_mcp.core.tsl.diagnostics import missing_fields
@@ -74,7 +75,7 @@ def _project(vm: dict[str, Any], fields: list[str] | tuple[str, ...]) -> dict[st
 
 
 def _text(result: VmQueryResult, query: str) -> str:
-    where = f" match `{query}`" if query.strip() else ""
+    where = f" match `{clip(query)}`" if query.strip() else ""
     lines = [f"{result.provider} ({result.provider_type}): {result.matched} of {result.total} VMs{where}"]
     lines += [f"warning: {issue.message}" for issue in result.warnings]
     if result.note:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from mtv_mcp.core.errors import quoted
 from mtv_mcp.core.karl.errors import RuleError
 from mtv_mcp.core.parser_cache import parser_cache
 
@@ -67,7 +68,7 @@ def _syntax_error(error: UnexpectedInput, text: str, field: str | None) -> RuleE
         if token.type == "$END":
             offset, found = len(text.rstrip()), "end of the rule"
         else:
-            offset, found = token.start_pos or 0, repr(str(token))
+            offset, found = token.start_pos or 0, quoted(str(token))
         expected = set(error.expected)
     else:
         assert isinstance(error, UnexpectedEOF)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from lark import Token, Tree
 
+from mtv_mcp.core.errors import quoted
 from mtv_mcp.core.karl import validation
 from mtv_mcp.core.karl.errors import RuleError
 from mtv_mcp.core.karl.grammar import parse_tree
@@ -181,7 +182,9 @@ class _RuleReader:
                 assert isinstance(token, Token)
                 validation.namespace_name(str(token), self.at(token))
                 if str(token) in names:
-                    raise RuleError.at(self.at(token), f"namespace {str(token)!r} is listed twice", "list it once")
+                    raise RuleError.at(
+                        self.at(token), f"namespace {quoted(str(token))} is listed twice", "list it once"
+                    )
                 names.append(str(token))
             else:
                 selectors.append(self.selector(item))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
+from mtv_mcp.core.errors import quoted
 from mtv_mcp.core.karl.errors import RuleError
 from mtv_mcp.core.karl.grammar import SELECTOR_FORMS
 from mtv_mcp.core.karl.model import (
@@ -57,7 +58,7 @@ def rule_type(word: str, position: Position) -> RuleType:
     hint = f"did you mean {guess}? " if guess else ""
     raise RuleError.at(
         position,
-        f"unknown rule type {word!r}",
+        f"unknown rule type {quoted(word)}",
         f"{hint}REQUIRE/AVOID must hold (hard), PREFER/REPEL only score (soft); a rule reads: {RULE_SHAPE}",
     )
 
@@ -70,13 +71,13 @@ def target_kind(word: str, position: Position) -> TargetKind:
     if lower in (t.value for t in Topology) or lower in _TOPOLOGY_SYNONYMS:
         raise RuleError.at(
             position,
-            f"{word!r} is a topology, not a target",
+            f"{quoted(word)} is a topology, not a target",
             f"select pods or nodes and put the topology after 'on', e.g. REQUIRE pods(app=web) on {lower}; "
             f"to pick nodes by zone use nodes(topology.kubernetes.io/zone=<zone>)",
         )
     raise RuleError.at(
         position,
-        f"unknown target {word!r}",
+        f"unknown target {quoted(word)}",
         "the target is pods(label selectors) for pod (anti-)affinity or nodes(label selectors) for node affinity",
     )
 
@@ -88,12 +89,12 @@ def topology(word: str, position: Position) -> Topology:
         return Topology(lower)
     known = _TOPOLOGY_SYNONYMS.get(word) or _TOPOLOGY_SYNONYMS.get(lower)
     guess = known.value if known else _suggest(word, [t.value for t in Topology])
-    hint = f"did you mean {guess!r}? " if guess else ""
+    hint = f"did you mean {quoted(guess)}? " if guess else ""
     if ";" not in word and word.endswith((",", "&", "&&")):
         hint += "separate rules with ';'. "
     raise RuleError.at(
         position,
-        f"unknown topology {word!r}",
+        f"unknown topology {quoted(word)}",
         f"{hint}the topology is node, zone, region or rack ({', '.join(f'{t.value} = {t.key}' for t in Topology)})",
     )
 
@@ -128,20 +129,20 @@ def stray_word(word: str, position: Position, *, seen_topology: bool) -> RuleErr
     if upper in RuleType.__members__ or upper in {"AND", "&&", "&", ",", "THEN", "PLUS"}:
         return RuleError.at(
             position,
-            f"unexpected {word!r} after the rule",
+            f"unexpected {quoted(word)} after the rule",
             "one rule per rule text: separate rules with ';' or pass a list of rules",
         )
     if upper.startswith("WEIGHT") or _suggest(word.partition("=")[0], ["weight"]):
-        return RuleError.at(position, f"unknown option {word!r}", "write the weight as weight=N (1..100)")
+        return RuleError.at(position, f"unknown option {quoted(word)}", "write the weight as weight=N (1..100)")
     if not seen_topology:
         return RuleError.at(
             position,
-            f"unexpected {word!r}; expected 'on' and a topology",
+            f"unexpected {quoted(word)}; expected 'on' and a topology",
             f"a rule reads: {RULE_SHAPE}",
         )
     return RuleError.at(
         position,
-        f"unexpected {word!r} after the rule",
+        f"unexpected {quoted(word)} after the rule",
         f"only weight=N may follow the topology; a rule reads: {RULE_SHAPE}",
     )
 
@@ -149,7 +150,7 @@ def stray_word(word: str, position: Position, *, seen_topology: bool) -> RuleErr
 def label_key(key: str, position: Position, *, what: str = "label key") -> None:
     problem = validate_label_key(key)
     if problem:
-        raise RuleError.at(position, f"invalid {what} {key!r}: {problem}", _key_hint(key))
+        raise RuleError.at(position, f"invalid {what} {quoted(key)}: {problem}", _key_hint(key))
 
 
 def _key_hint(key: str) -> str:
@@ -166,7 +167,7 @@ def label_value(value: str, position: Position) -> None:
     if problem:
         raise RuleError.at(
             position,
-            f"invalid label value {value!r}: {problem}",
+            f"invalid label value {quoted(value)}: {problem}",
             "label values are empty or 1-63 characters of letters, digits, '-', '_', '.', "
             "starting and ending with a letter or digit",
         )
@@ -177,7 +178,7 @@ def namespace_name(name: str, position: Position) -> None:
     if problem:
         raise RuleError.at(
             position,
-            f"invalid namespace name {name!r}: {problem.removeprefix('the name ')}",
+            f"invalid namespace name {quoted(name)}: {problem.removeprefix('the name ')}",
             "namespace names are DNS labels such as openshift-storage; to select namespaces by label "
             "write namespaces(key=value)",
         )
@@ -186,7 +187,7 @@ def namespace_name(name: str, position: Position) -> None:
 def bare_key(key: str, position: Position) -> RuleError:
     return RuleError.at(
         position,
-        f"{key!r} alone is not a label selector",
+        f"{quoted(key)} alone is not a label selector",
         f"write has {key}, {key}=value or {key} in [a, b]; the forms are: {SELECTOR_FORMS}",
     )
 
@@ -208,7 +209,7 @@ def selector_list(selectors: Sequence[Selector], position: Position, what: str) 
         }:
             raise RuleError.at(
                 selector.position or position,
-                f"label key {selector.key!r} is used twice in {what}(...)",
+                f"label key {quoted(selector.key)} is used twice in {what}(...)",
                 f"all selectors must hold at once, so '{earlier.to_karl()}' and '{selector.to_karl()}' "
                 "contradict or repeat each other; keep one expression per key, e.g. "
                 f"{selector.key} in [x, y] (only 'has k' may go with 'k not in [..]')",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.errors import MtvError, quoted
 from mtv_mcp.core.kube_labels import validate_label_key, validate_label_value
 
 LabelInput = Mapping[str, str] | str | None
@@ -28,7 +28,7 @@ def parse_key_values(text_or_map: LabelInput, field: str) -> dict[str, str]:
     for key, value in text_or_map.items():
         if not isinstance(key, str) or not isinstance(value, str):
             raise MtvError(
-                f"key {key!r} has value {value!r}; keys and values must be strings",
+                f"key {quoted(key)} has value {quoted(value)}; keys and values must be strings",
                 field=field,
                 hint='quote numbers and booleans, e.g. {"wave": "1"}',
             )
@@ -45,12 +45,12 @@ def _parse_text(text: str, field: str) -> dict[str, str]:
         key, equals, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not equals:
-            raise MtvError(f"item {position} {item!r} is not a key=value pair", field=field, hint=_FORMS)
+            raise MtvError(f"item {position} {quoted(item)} is not a key=value pair", field=field, hint=_FORMS)
         if not key:
-            raise MtvError(f"item {position} {item!r} has no key before '='", field=field, hint=_FORMS)
+            raise MtvError(f"item {position} {quoted(item)} has no key before '='", field=field, hint=_FORMS)
         if key in result and result[key] != value:
             raise MtvError(
-                f"key {key!r} is given twice, as {result[key]!r} and {value!r}",
+                f"key {quoted(key)} is given twice, as {quoted(result[key])} and {quoted(value)}",
                 field=field,
                 hint="give each key once",
             )
@@ -69,12 +69,12 @@ def check_labels(mapping: Mapping[str, str], field: str) -> None:
         problem = validate_label_key(key)
         if problem:
             raise MtvError(
-                f"key {key!r}: {problem}", field=field, hint="fix the key, e.g. 'team' or 'example.com/team'"
+                f"key {quoted(key)}: {problem}", field=field, hint="fix the key, e.g. 'team' or 'example.com/team'"
             )
         problem = validate_label_value(value)
         if problem:
             raise MtvError(
-                f"value {value!r} of key {key!r}: {problem}",
+                f"value {quoted(value)} of key {quoted(key)}: {problem}",
                 field=field,
                 hint="label values are at most 63 characters of letters, digits, '-', '_' and '.'",
             )

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.errors import MtvError, quoted
 from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.plan.models import (
     DestinationNetwork,
@@ -92,7 +92,7 @@ def default_destination_network(
         namespace, slash, name = requested.rpartition("/")
         if not name or (slash and not namespace):
             raise MtvError(
-                f"{requested!r} is not 'default', 'namespace/name' or 'name'",
+                f"{quoted(requested)} is not 'default', 'namespace/name' or 'name'",
                 field="default_target_network",
                 hint="e.g. 'default' for the pod network or 'app-migrated/br-prod-110'",
             )

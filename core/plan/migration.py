@@ -20,7 +20,7 @@ from typing import Any
 
 from mtv_mcp.core.cluster.forklift import migration_type, true_conditions
 from mtv_mcp.core.cluster.kinds import FORKLIFT_GROUP, FORKLIFT_VERSION
-from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.errors import MtvError, quoted
 from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.plan.diff import yaml_diff
 
@@ -41,7 +41,7 @@ def parse_cutover(text: str, field_name: str = "cutover") -> datetime:
         when = None
     if when is None:
         raise MtvError(
-            f"{text!r} is not an RFC 3339 time with a time zone",
+            f"{quoted(text)} is not an RFC 3339 time with a time zone",
             field=field_name,
             hint="e.g. '2026-12-31T23:00:00Z' or '2026-12-31T18:00:00-05:00'",
         )

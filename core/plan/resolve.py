@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from mtv_mcp.core.cluster import ClusterClient, ClusterError, kinds
 from mtv_mcp.core.cluster.forklift import provider_phase
-from mtv_mcp.core.errors import MtvError, clip
+from mtv_mcp.core.errors import MtvError, clip, quoted
 from mtv_mcp.core.karl import KarlResult, Purpose, RuleError, compile_affinity
 from mtv_mcp.core.tsl import QueryError, compile_query, parse_query
 
@@ -100,7 +100,7 @@ def _by_reference(refs: list[str], records: Sequence[Mapping[str, Any]], provide
         elif named:
             ids = ", ".join(str(candidate.get("id")) for candidate in named)
             raise MtvError(
-                f"{len(named)} VMs of provider '{provider}' are called {ref!r} ({ids})",
+                f"{len(named)} VMs of provider '{provider}' are called {quoted(ref)} ({ids})",
                 field=field,
                 hint="name the VM by its id instead",
             )
@@ -110,7 +110,7 @@ def _by_reference(refs: list[str], records: Sequence[Mapping[str, Any]], provide
         vm_id = str(vm.get("id"))
         if vm_id in seen:
             raise MtvError(
-                f"VM {vm.get('name')} ({vm_id}) is given twice, as {seen[vm_id]!r} and {ref!r}",
+                f"VM {vm.get('name')} ({vm_id}) is given twice, as {quoted(seen[vm_id])} and {quoted(ref)}",
                 field=field,
                 hint="list every VM once",
             )

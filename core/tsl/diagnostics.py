@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from mtv_mcp.core.errors import clip, quoted
 from mtv_mcp.core.tsl import ast
 from mtv_mcp.core.tsl.errors import QueryError, query_error
 from mtv_mcp.core.tsl.patterns import like_matcher, regex_matcher
@@ -80,7 +81,7 @@ def unknown_fields(query: ast.Query, records: Sequence[Mapping[str, Any]]) -> li
     nodes = query_paths(query)
     return [
         QueryWarning(
-            message=f"the field `{print_path(field.steps)}` exists in no record{field.advice}",
+            message=f"the field `{clip(print_path(field.steps))}` exists in no record{field.advice}",
             suggestions=field.suggestions,
             column=nodes[field.steps].pos + 1,
         )
@@ -144,7 +145,7 @@ def looks_like_time(path: ast.Path) -> bool:
 
 def not_a_date_error(source: str, field: ast.Path, literal: ast.String, why: str) -> QueryError:
     return query_error(
-        f"`{print_path(field.steps)}` {why}, but {literal.value!r} is not a date or timestamp, so the comparison "
+        f"`{print_path(field.steps)}` {why}, but {quoted(literal.value)} is not a date or timestamp, so the comparison "
         "could never match",
         source,
         literal.pos,
@@ -159,7 +160,7 @@ def date_literal_error(query: ast.Query, records: Sequence[Mapping[str, Any]]) -
             first = next((v for r in records[:SAMPLE_SIZE] if (v := walk(r, field.steps)) is not None), None)
             sample = first[0] if type(first) is list and first else first
             if sample is not None and instant(sample) is not None:
-                return not_a_date_error(query.source, field, literal, f"holds dates (e.g. {sample!r})")
+                return not_a_date_error(query.source, field, literal, f"holds dates (e.g. {quoted(sample)})")
     return None
 
 

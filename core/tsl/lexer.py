@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from lark import Token
 
+from mtv_mcp.core.errors import quoted
 from mtv_mcp.core.tsl.ast import Step, Wildcard
 from mtv_mcp.core.tsl.errors import MAX_QUERY_LENGTH, QueryError, query_error
 
@@ -113,7 +114,7 @@ def tokenize(text: str) -> Iterator[Token]:
                     pos += len(spelling)
                     break
             else:
-                raise query_error(f"unexpected character {char!r}", text, pos, CHARACTER_HINTS.get(char))
+                raise query_error(f"unexpected character {quoted(char)}", text, pos, CHARACTER_HINTS.get(char))
 
 
 def _token(kind: str, value: str, pos: int) -> Token:
@@ -151,7 +152,7 @@ def _instant_token(value: str, pos: int, width: int, text: str, *, strict: bool)
     if parse_instant(value) is None:
         if not strict:
             return None
-        raise query_error(f"{value!r} is not a valid date or time", text, pos, "check the month, day and time")
+        raise query_error(f"{quoted(value)} is not a valid date or time", text, pos, "check the month, day and time")
     token = _token(kind, value, pos)
     token.end_pos = pos + width
     return token
@@ -183,7 +184,7 @@ def _number_or_instant(text: str, start: int) -> tuple[Token, int]:
         while bad < len(text) and (text[bad].isalnum() or text[bad] in "._+-"):
             bad += 1
         raise query_error(
-            f"malformed number {text[start:bad]!r}",
+            f"malformed number {quoted(text[start:bad])}",
             text,
             start,
             "numbers look like 42, 0.5, 1e6, 4Gi or 500G (suffixes k M G T P, binary Ki Mi Gi Ti Pi)",
@@ -286,7 +287,7 @@ def _bracket(inner: str, text: str, pos: int) -> Step:
     if inner and all(char.isalnum() or char in "_-./" for char in inner):
         return inner
     raise query_error(
-        f"unexpected {'[' + inner + ']'!r} in a field path",
+        f"unexpected {quoted('[' + inner + ']')} in a field path",
         text,
         pos,
         "use [*] for every element, [N] for one element, or ['key'] for a key",

@@ -12,6 +12,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
+from mtv_mcp.core.errors import quoted
 from mtv_mcp.core.parser_cache import parser_cache
 from mtv_mcp.core.tsl import ast
 from mtv_mcp.core.tsl.errors import MAX_DEPTH, MAX_LIST_ITEMS, QueryError, query_error
@@ -89,7 +90,9 @@ class _Builder(Transformer[Token, Any]):
 
     def select_item(self, expr: ast.Expr, _as: Token | None, alias: Token | None) -> ast.SelectItem:
         if alias is not None and len(path_steps(str(alias), str(alias), 0)) != 1:
-            raise _LocatedError(f"the alias {str(alias)!r} must be a plain name", _pos(alias), "write `... as total`")
+            raise _LocatedError(
+                f"the alias {quoted(str(alias))} must be a plain name", _pos(alias), "write `... as total`"
+            )
         return ast.SelectItem(expr, None if alias is None else str(alias), pos=expr.pos)
 
     def where_clause(self, _keyword: Token, expr: ast.Expr) -> dict[str, Any]:
@@ -233,7 +236,7 @@ def _syntax_error(text: str, unexpected: UnexpectedToken) -> QueryError:
         message = "the query ends too early"
     else:
         offset = _pos(token)
-        message = f"unexpected {str(token)!r}"
+        message = f"unexpected {quoted(str(token))}"
     hint = _hint(text, token, set(unexpected.expected)) or f"expected {', '.join(expected)}"
     return query_error(message, text, offset, hint)
 

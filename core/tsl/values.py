@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from mtv_mcp.core.errors import quoted
 from mtv_mcp.core.tsl.ast import Step, Wildcard
 from mtv_mcp.core.tsl.lexer import DATE_RE, TIMESTAMP_RE, parse_instant
 from mtv_mcp.core.tsl.patterns import like_matcher, regex_matcher
@@ -182,7 +183,7 @@ def matched(op: str, value: Any, pattern: Any, site: int) -> bool:
     try:
         test = regex_matcher(pattern) if op in ("~=", "~!") else like_matcher(pattern, "ilike" in op)
     except ValueError as error:
-        raise SkipError(site, f"invalid regular expression {pattern!r}: {error}") from None
+        raise SkipError(site, f"invalid regular expression {quoted(pattern)}: {error}") from None
     return test(value) != negated
 
 
