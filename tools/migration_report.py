@@ -9,6 +9,7 @@ from mcp.types import CallToolResult
 from mtv_mcp.core.convertor.pod_status import format_seconds
 from mtv_mcp.core.convertor.report import migration_report as build_report
 from mtv_mcp.core.convertor.report_models import Comparison, Group, MigrationReport, VmRun
+from mtv_mcp.tools._args import LabelName, ObjectName, QualifiedName
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._rendering import bullets
 
@@ -82,12 +83,12 @@ def render(report: MigrationReport) -> str:
 
 @user_errors
 def migration_report(
-    plan: str,
+    plan: ObjectName,
     ctx: ToolContext,
     *,
-    namespace: str | None = None,
-    migration: str | None = None,
-    compare_with: str | None = None,
+    namespace: LabelName | None = None,
+    migration: ObjectName | None = None,
+    compare_with: QualifiedName | None = None,
 ) -> Annotated[CallToolResult, MigrationReport]:
     """Step times, copy MiB/s, ETA, slowest VMs and why, of a plan's migration; compare_with a baseline."""
     runtime = runtime_of(ctx)
