@@ -26,7 +26,7 @@ WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempoten
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
 
 ToolContext = Context[Runtime]
-LINE_MAX = 300  # a safety net: no line of an error message quotes more of the input than this
+LINE_MAX = 1000  # a safety net; the quotes themselves are cut at source (core.errors.quoted)
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from mtv_mcp.core.cluster import ClusterClient, ClusterError, kinds
 from mtv_mcp.core.cluster.forklift import provider_phase
-from mtv_mcp.core.errors import MtvError, clip, quoted
+from mtv_mcp.core.errors import MtvError, quoted
 from mtv_mcp.core.karl import KarlResult, Purpose, RuleError, compile_affinity
 from mtv_mcp.core.tsl import QueryError, compile_query, parse_query
 
@@ -80,7 +80,7 @@ def _by_query(text: str, records: Sequence[Mapping[str, Any]], provider: str, fi
 
 
 SUGGESTED_MAX = 3  # missing names that get suggestions (each costs a pass over the inventory)
-LISTED_MAX = 10  # missing names quoted in the error
+LISTED_MAX = 5  # missing names quoted in the error
 
 
 def _by_reference(refs: list[str], records: Sequence[Mapping[str, Any]], provider: str, field: str) -> VmSelection:
@@ -121,7 +121,7 @@ def _by_reference(refs: list[str], records: Sequence[Mapping[str, Any]], provide
         close = sorted(
             {match for ref in missing[:SUGGESTED_MAX] for match in difflib.get_close_matches(ref, names, n=2)}
         )
-        shown = ", ".join(repr(clip(ref, 80)) for ref in missing[:LISTED_MAX])
+        shown = ", ".join(quoted(ref, 40) for ref in missing[:LISTED_MAX])
         more = f" and {len(missing) - LISTED_MAX} more" if len(missing) > LISTED_MAX else ""
         raise MtvError(
             f"provider '{provider}' has no VM with the name or id {shown}{more}",

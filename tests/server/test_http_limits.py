@@ -163,7 +163,7 @@ async def test_missing_vm_suggestions_stay_cheap_and_short(url: str, sandbox: Sa
         result = await client.call_tool("create_plan", arguments)
     text = text_of(result)
     assert "has no VM with the name or id 'pg-prod-0000'" in text
-    assert "and 990 more" in text
+    assert "and 995 more" in text
     assert "did you mean" in text
 
 
