@@ -30,7 +30,11 @@ _TYPED_KEYWORDS: dict[str, frozenset[str]] = {
 
 
 def lean_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """An argument schema without titles; defaults other than null stay (they say what omitting means)."""
+    """An argument schema without titles; defaults other than null stay (they say what omitting means).
+
+    An argument whose default is null is offered without ``null`` (leave it out instead); the tool
+    still accepts an explicit null.
+    """
     return _Rewriter(schema, output=False).root()
 
 
@@ -72,7 +76,10 @@ class _Rewriter:
             out["properties"] = {name: self.node(sub) for name, sub in node["properties"].items()}
         if self.output and out.get("items") == {"type": "object"}:  # says no more than "array"
             del out["items"]
-        return _merged_types(out)
+        merged = _merged_types(out)
+        if not self.output and "default" in node and node["default"] is None:
+            return _without_null(merged)
+        return merged
 
     def dropped(self, key: str, value: Any) -> bool:
         if key == "title" or (key == "default" and value is None):  # omitting already means null
@@ -94,6 +101,18 @@ class _Rewriter:
             self.used[short] = {}
             self.used[short] = self.node(target)
         return {**siblings, "$ref": _DEFS + short}
+
+
+def _without_null(node: dict[str, Any]) -> dict[str, Any]:
+    """An argument whose default is null: leaving it out says null, so the schema offers the type only."""
+    kinds = node.get("type")
+    if not isinstance(kinds, list) or "null" not in kinds:
+        return node
+    rest = [kind for kind in kinds if kind != "null"]
+    out = {**node, "type": rest[0] if len(rest) == 1 else rest}
+    if "enum" in out:
+        out["enum"] = [value for value in out["enum"] if value is not None]
+    return out
 
 
 def _short_names(definitions: dict[str, Any]) -> dict[str, str]:
