@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory.models import VM
+from mtv_mcp.core.quantity import parse_quantity
 
 GIB = 1024**3
 CONCERN_COUNTS = {"Critical": "criticalConcerns", "Warning": "warningConcerns", "Information": "infoConcerns"}
@@ -30,6 +32,7 @@ ENRICHED_FIELDS: dict[str, str] = {
     "criticalConcerns": "count of concerns with category Critical",
     "warningConcerns": "count of concerns with category Warning",
     "infoConcerns": "count of concerns with category Information",
+    "volumeTypes": "OpenStack only: the volume types of the VM's attached volumes",
 }
 
 
@@ -110,6 +113,63 @@ def enrich_ovirt(
         vm["cpuCount"] = vm["cpuSockets"] * vm["cpuCores"] * (vm.get("cpuThreads") or 1)
 
 
+def _memory_gb(vm: VM, megabytes: Any) -> None:
+    vm["memoryGB"] = round(megabytes / 1024, 2) if isinstance(megabytes, int | float) else None
+
+
+def enrich_ova(vm: VM) -> None:
+    """OVA (kubev2v/forklift pkg/controller/provider/web/ovfbase/vm.go): memoryMB, osType, and
+    ``disks[].Capacity`` in bytes (the ovf model's Disk has no JSON tags: Go field names)."""
+    _memory_gb(vm, vm.get("memoryMB"))
+    vm["guestOS"] = vm.get("osType") or None
+    _add_disk_sizes(vm, "Capacity")
+
+
+def enrich_openstack(
+    vm: VM, flavors: dict[str, dict[str, Any]], volumes: dict[str, dict[str, Any]], images: dict[str, dict[str, Any]]
+) -> None:
+    """OpenStack (pkg/controller/provider/web/openstack): the flavor's ``ram`` (MB) and ``vcpus``,
+    the image's name, and the attached volumes' ``size`` (GB); no field of the server is replaced."""
+    flavor = flavors.get(str(vm.get("flavorID"))) or {}
+    _memory_gb(vm, flavor.get("ram"))
+    if "cpuCount" not in vm and isinstance(flavor.get("vcpus"), int):
+        vm["cpuCount"] = flavor["vcpus"]
+    vm["guestOS"] = (images.get(str(vm.get("imageID"))) or {}).get("name")
+    attached = [volumes.get(str(entry.get("ID"))) or {} for entry in vm.get("attachedVolumes") or ()]
+    sizes = [volume.get("size") for volume in attached]
+    vm["diskCapacityGB"] = float(sum(size for size in sizes if isinstance(size, int | float)))
+    vm["volumeTypes"] = list(dict.fromkeys(str(v["volumeType"]) for v in attached if v.get("volumeType")))
+
+
+def enrich_hyperv(vm: VM, hosts: dict[str, dict[str, Any]]) -> None:
+    """Hyper-V (pkg/controller/provider/web/hyperv/vm.go): memoryMB and the host; its own
+    ``guestOS`` stays as served."""
+    _memory_gb(vm, vm.get("memoryMB"))
+    host = hosts.get(str(vm.get("host")))
+    vm["hypervisorHost"] = host.get("name") if host else None
+
+
+def enrich_openshift(vm: VM) -> None:
+    """OpenShift/KubeVirt (the VirtualMachine in ``object``): the guest memory and CPU topology."""
+    template = (((vm.get("object") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
+    domain = template.get("domain") or {}
+    requests = (domain.get("resources") or {}).get("requests") or {}
+    memory = (domain.get("memory") or {}).get("guest") or requests.get("memory")
+    try:
+        vm["memoryGB"] = round(float(parse_quantity(memory)) / GIB, 2) if memory else None
+    except MtvError:
+        vm["memoryGB"] = None
+    cpu = domain.get("cpu") or {}
+    if "cpuCount" not in vm and cpu:
+        vm["cpuCount"] = (cpu.get("cores") or 1) * (cpu.get("sockets") or 1) * (cpu.get("threads") or 1)
+
+
+def enrich_ec2(vm: VM) -> None:
+    """EC2 (items in an ``object`` envelope, the EC2 instance): its platform as ``guestOS``."""
+    instance = vm.get("object") or {}
+    vm["guestOS"] = instance.get("PlatformDetails") or instance.get("Platform") or None
+
+
 def enrich_vms(
     vms: list[VM],
     *,
@@ -118,9 +178,13 @@ def enrich_vms(
     hosts: Iterable[dict[str, Any]] = (),
     clusters: Iterable[dict[str, Any]] = (),
     disks: Iterable[dict[str, Any]] = (),
+    flavors: Iterable[dict[str, Any]] = (),
+    volumes: Iterable[dict[str, Any]] = (),
+    images: Iterable[dict[str, Any]] = (),
 ) -> list[VM]:
     """Add the computed fields to ``vms`` in place (and return them); see ``ENRICHED_FIELDS``."""
     host_table, cluster_table, disk_table = by_id(hosts), by_id(clusters), by_id(disks)
+    flavor_table, volume_table, image_table = by_id(flavors), by_id(volumes), by_id(images)
     for vm in vms:
         vm["provider"] = provider_name
         _count_concerns(vm)
@@ -128,4 +192,14 @@ def enrich_vms(
             enrich_vsphere(vm, host_table, cluster_table)
         elif provider_type == "ovirt":
             enrich_ovirt(vm, host_table, cluster_table, disk_table)
+        elif provider_type == "ova":
+            enrich_ova(vm)
+        elif provider_type == "openstack":
+            enrich_openstack(vm, flavor_table, volume_table, image_table)
+        elif provider_type == "hyperv":
+            enrich_hyperv(vm, host_table)
+        elif provider_type == "openshift":
+            enrich_openshift(vm)
+        elif provider_type == "ec2":
+            enrich_ec2(vm)
     return vms

@@ -14,7 +14,12 @@ from mtv_mcp.core.inventory.models import VM, EnrichedInventory, ProviderRef
 from mtv_mcp.core.inventory.provider import find_provider, provider_ref
 
 # Collections joined into the VMs, per provider type (their absence only costs the joined fields).
-JOINS = {"vsphere": ("hosts", "clusters"), "ovirt": ("hosts", "clusters", "disks")}
+JOINS = {
+    "vsphere": ("hosts", "clusters"),
+    "ovirt": ("hosts", "clusters", "disks"),
+    "openstack": ("flavors", "volumes", "images"),
+    "hyperv": ("hosts",),
+}
 
 
 def _joined(inventory: InventoryClient, provider: ProviderRef) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
@@ -44,6 +49,9 @@ def fetch_inventory(inventory: InventoryClient, provider: ProviderRef) -> tuple[
         hosts=tables.get("hosts", ()),
         clusters=tables.get("clusters", ()),
         disks=tables.get("disks", ()),
+        flavors=tables.get("flavors", ()),
+        volumes=tables.get("volumes", ()),
+        images=tables.get("images", ()),
     )
     return vms, warnings
 

@@ -15,6 +15,7 @@ from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryCache, InventoryError, load_vms
 from mtv_mcp.core.plan.builder import PlanBuild, build_plan_objects, map_owner_patch
 from mtv_mcp.core.plan.compare import PlanComparison, compare_plans
+from mtv_mcp.core.plan.maps import SOURCE_COLLECTIONS
 from mtv_mcp.core.plan.request import PlanRequest
 from mtv_mcp.core.plan.resolve import (
     VmSelection,
@@ -59,10 +60,11 @@ class PlanConflictError(MtvError):
 def _source_collections(
     connection: Connection, inventory: EnrichedInventory
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The provider's networks and datastores (for map entry names; empty when not served)."""
+    """The provider's networks and storages (datastores, OVA storages, OpenStack volume types: what
+    automatic maps name; empty when not served)."""
     connection.know_inventory_url(inventory.base_url)
     found: list[list[dict[str, Any]]] = []
-    for name in ("networks", "datastores"):
+    for name in SOURCE_COLLECTIONS.get(inventory.provider.type, ("networks", "datastores")):
         try:
             found.append(connection.inventory.collection(inventory.provider, name))
         except InventoryError as error:

@@ -210,6 +210,7 @@ def _network_map(
         vms=inputs.vms,
         networks=inputs.networks,
         default_destination=destination,
+        provider_type=providers.source_type,
     )
     return name, built
 
@@ -237,6 +238,7 @@ def _storage_map(
         vms=inputs.vms,
         datastores=inputs.datastores,
         storage_class=storage_class,
+        provider_type=providers.source_type,
     )
     return ObjectReference.forklift("StorageMap", name, request.namespace), built
 

@@ -35,7 +35,13 @@ from mtv_mcp.core.plan.models import (
     StorageSource,
 )
 
-AUTO_MAP_PROVIDER_TYPES = ("vsphere",)
+AUTO_MAP_PROVIDER_TYPES = ("vsphere", "ova", "openstack")
+# The source collections whose ids the automatic maps name: (networks, storage), per provider type.
+SOURCE_COLLECTIONS = {
+    "vsphere": ("networks", "datastores"),
+    "ova": ("networks", "storages"),
+    "openstack": ("networks", "volumetypes"),
+}
 VIRT_DEFAULT_CLASS = "storageclass.kubevirt.io/is-default-virt-class"
 CLUSTER_DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 
@@ -52,13 +58,35 @@ def _unique(ids: Iterable[Any]) -> list[str]:
     return list(dict.fromkeys(str(item) for item in ids if item))
 
 
-def source_network_ids(vms: Sequence[dict[str, Any]]) -> list[str]:
-    """Network ids of the VMs (vSphere ``networks[].id``), in order of first appearance."""
+def _ids_by_name(items: Sequence[dict[str, Any]], names: Iterable[Any]) -> list[str]:
+    ids = {str(item.get("name")): str(item.get("id")) for item in items}
+    return _unique(ids.get(str(name)) for name in names)
+
+
+def source_network_ids(
+    vms: Sequence[dict[str, Any]], provider_type: str = "vsphere", networks: Sequence[dict[str, Any]] = ()
+) -> list[str]:
+    """Network ids of the VMs, in order of first appearance, read as kubectl-mtv's network fetchers
+    read them (pkg/cmd/create/plan/network/fetchers/): vSphere ``networks[].id``, OVA
+    ``networks[].ID``, OpenStack the network names keying ``addresses`` (ids from ``networks``)."""
+    if provider_type == "ova":
+        return _unique(ref.get("ID") for vm in vms for ref in vm.get("networks") or ())
+    if provider_type == "openstack":
+        return _ids_by_name(networks, (name for vm in vms for name in vm.get("addresses") or {}))
     return _unique(ref.get("id") for vm in vms for ref in vm.get("networks") or ())
 
 
-def source_datastore_ids(vms: Sequence[dict[str, Any]]) -> list[str]:
-    """Datastore ids of the VMs' disks (vSphere ``disks[].datastore.id``), in order of first appearance."""
+def source_datastore_ids(
+    vms: Sequence[dict[str, Any]], provider_type: str = "vsphere", storages: Sequence[dict[str, Any]] = ()
+) -> list[str]:
+    """Storage ids of the VMs' disks, in order of first appearance, as kubectl-mtv's storage fetchers
+    read them (pkg/cmd/create/plan/storage/fetchers/): vSphere ``disks[].datastore.id``, OVA
+    ``disks[].ID`` (its storages), OpenStack the volume types of the attached volumes (ids from
+    ``volumetypes``; the computed ``volumeTypes`` holds their names)."""
+    if provider_type == "ova":
+        return _unique(disk.get("ID") for vm in vms for disk in vm.get("disks") or ())
+    if provider_type == "openstack":
+        return _ids_by_name(storages, (name for vm in vms for name in vm.get("volumeTypes") or ()))
     return _unique(dig(disk, "datastore", "id") for vm in vms for disk in vm.get("disks") or ())
 
 
@@ -74,7 +102,7 @@ def object_meta(obj: dict[str, Any]) -> dict[str, Any]:
 def require_auto_map_support(provider_type: str, field: str) -> None:
     if provider_type not in AUTO_MAP_PROVIDER_TYPES:
         raise MtvError(
-            f"automatic maps are built for vSphere sources only, not for a {provider_type} provider",
+            f"automatic maps are built for vSphere, OVA and OpenStack sources, not for a {provider_type} provider",
             field=field,
             hint="create the map first and pass its name (network_map / storage_map)",
         )
@@ -112,6 +140,7 @@ def build_network_map(
     vms: Sequence[dict[str, Any]],
     networks: Sequence[dict[str, Any]],
     default_destination: DestinationNetwork,
+    provider_type: str = "vsphere",
 ) -> NetworkMap:
     names = {str(net.get("id")): net.get("name") for net in networks}
     pairs = [
@@ -119,7 +148,7 @@ def build_network_map(
             source=NetworkSource(id=net_id, name=names.get(net_id)),
             destination=default_destination if index == 0 else DestinationNetwork(type="ignored"),
         )
-        for index, net_id in enumerate(source_network_ids(vms))
+        for index, net_id in enumerate(source_network_ids(vms, provider_type, networks))
     ]
     if not pairs:
         pairs = [NetworkPair(source=NetworkSource(type="pod"), destination=DestinationNetwork(type="pod"))]
@@ -153,6 +182,7 @@ def build_storage_map(
     vms: Sequence[dict[str, Any]],
     datastores: Sequence[dict[str, Any]],
     storage_class: str,
+    provider_type: str = "vsphere",
 ) -> StorageMap:
     names = {str(ds.get("id")): ds.get("name") for ds in datastores}
     pairs = [
@@ -160,7 +190,7 @@ def build_storage_map(
             source=StorageSource(id=ds_id, name=names.get(ds_id)),
             destination=DestinationStorage(storage_class=storage_class),
         )
-        for ds_id in source_datastore_ids(vms)
+        for ds_id in source_datastore_ids(vms, provider_type, datastores)
     ]
     return StorageMap(
         metadata=ObjectMeta(name=name, namespace=namespace),

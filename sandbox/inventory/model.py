@@ -52,9 +52,10 @@ COLLECTIONS: Mapping[str, tuple[str, ...]] = {
         "clusterinstancetypes",
         "kubevirts",
     ),
-    "ova": ("vms", "networks", "disks", "storage"),
-    "ec2": ("vms", "networks", "volumes", "storage"),
-    "hyperv": ("vms", "networks", "disks", "storage"),
+    # "storages", as Forklift routes them (pkg/controller/provider/web/ovfbase/storage.go, hyperv/storage.go)
+    "ova": ("vms", "networks", "disks", "storages"),
+    "ec2": ("vms", "networks", "volumes", "storages"),
+    "hyperv": ("vms", "networks", "disks", "storages", "hosts", "clusters"),
 }
 _RESOURCE_FIELDS = ("id", "variant", "parent", "path", "revision", "name", "description", "selfLink")
 _ENVELOPE_FIELDS = ("uid", "version", "namespace", "name", "selfLink", "id")
@@ -75,6 +76,16 @@ _COUNTS: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("vmCount", "vms"),
         ("networkCount", "networks"),
         ("storageDomainCount", "storagedomains"),
+    ),
+    "ova": (("vmCount", "vms"), ("networkCount", "networks"), ("storageCount", "storages")),
+    "openstack": (
+        ("regionCount", "regions"),
+        ("projectCount", "projects"),
+        ("vmCount", "vms"),
+        ("imageCount", "images"),
+        ("volumeCount", "volumes"),
+        ("volumeTypeCount", "volumetypes"),
+        ("networkCount", "networks"),
     ),
     "openshift": (
         ("vmCount", "vms"),

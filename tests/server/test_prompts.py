@@ -63,7 +63,12 @@ async def _complete(client: Client, prompt: str, name: str, value: str, **contex
 
 
 async def test_provider_plan_and_namespace_names_are_completed(client: Client) -> None:
-    assert await _complete(client, "phased_migration", "provider", "") == ["ovirt-legacy", "vsphere-prod"]  # no host
+    assert await _complete(client, "phased_migration", "provider", "") == [
+        "openstack-lab",
+        "ova-archive",
+        "ovirt-legacy",
+        "vsphere-prod",
+    ]  # no host
     assert "wave1" in await _complete(client, "troubleshoot_pending_convertor", "plan", "wa")
     assert all(p.startswith("wa") for p in await _complete(client, "troubleshoot_pending_convertor", "plan", "wa"))
     assert await _complete(client, "troubleshoot_pending_convertor", "plan", "w", namespace="nowhere") == []

@@ -39,6 +39,8 @@ async def test_overview_of_providers_plans_version_and_nodes(sandbox: Sandbox) -
         "vsphere-prod": ("vsphere", "Ready", 13),
         "ovirt-legacy": ("ovirt", "Ready", 4),
         "host": ("openshift", "Ready", 0),
+        "ova-archive": ("ova", "Ready", 2),
+        "openstack-lab": ("openstack", "Ready", 2),
     }
     plans = {p["name"]: p for p in view["plans"]}
     assert (plans["wave1"]["phase"], plans["wave1"]["migration_type"], plans["wave1"]["vm_count"]) == (

@@ -379,3 +379,30 @@ async def test_command_selects_vms_by_id_when_names_repeat(twin_names: Sandbox) 
     command = result.structured_content["kubectl_command"]
     assert "--vms \"where id in ['vm-2041']\"" in command or "--vms 'where id in ['\"'\"'vm-2041'\"'\"']'" in command
     assert any("VM names repeat in the provider ('pg-prod-01')" in note for note in result.structured_content["notes"])
+
+
+async def test_automatic_maps_for_ova_and_openstack_sources(sandbox: Sandbox) -> None:
+    """The sources kubectl-mtv's fetchers read (pkg/cmd/create/plan/network|storage/fetchers/ova,
+    openstack): OVA networks[].ID and disks[].ID; OpenStack the networks named in addresses and the
+    volume types of the attached volumes."""
+    async with connect(sandbox) as client:
+        ova = await client.call_tool(
+            "create_plan", {"name": "from-ova", "source": "ova-archive", "vms": "legacy-crm-01"}
+        )
+        osp = await client.call_tool(
+            "create_plan", {"name": "from-osp", "source": "openstack-lab", "vms": "lab-api-01,lab-ad-02"}
+        )
+    assert not ova.is_error, text_of(ova)
+    assert not osp.is_error, text_of(osp)
+
+    def sources(result: Any, kind: str) -> list[tuple[str, str]]:
+        found = next(obj for obj in result.structured_content["objects"] if obj["kind"] == kind)
+        return [(pair["source"]["id"], pair["source"].get("name")) for pair in found["spec"]["map"]]
+
+    assert sources(ova, "NetworkMap") == [("a6b2e6c1-net-0001", "VM Network"), ("a6b2e6c1-net-0002", "Backup Network")]
+    assert sources(ova, "StorageMap") == [
+        ("a6b2e6c1-disk-0101", "legacy-crm-01-disk1.vmdk"),
+        ("a6b2e6c1-disk-0102", "legacy-crm-01-disk2.vmdk"),
+    ]
+    assert sources(osp, "NetworkMap") == [("net-lab-internal", "lab-internal"), ("net-lab-dmz", "lab-dmz")]
+    assert sources(osp, "StorageMap") == [("vt-ceph-ssd", "ceph-ssd"), ("vt-ceph-hdd", "ceph-hdd")]

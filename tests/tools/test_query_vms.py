@@ -355,3 +355,26 @@ async def test_https_inventory_is_trusted_with_only_a_kubeconfig(crd_dir: Path, 
             result = await c.call_tool("query_vms", {"provider": "vsphere-prod", "query": "where cpuCount >= 16"})
     assert not result.is_error, text_of(result)
     assert sorted(names(result)) == ["gpu-render-01", "win-sql-01"]
+
+
+async def test_ova_and_openstack_providers_are_enriched(sandbox: Sandbox) -> None:
+    """OVA disks carry ``Capacity`` in bytes (forklift model/ovf/model.go, no JSON tags); OpenStack
+    servers get memory and CPUs from their flavor, the image name, and attached volume sizes."""
+    async with client(sandbox) as c:
+        ova = await c.call_tool("query_vms", {"provider": "ova-archive", "query": "where diskCapacityGB > 100"})
+        osp = await c.call_tool(
+            "query_vms",
+            {"provider": "openstack-lab", "query": "where memoryGB >= 8", "fields": ["name", "cpuCount", "guestOS"]},
+        )
+        by_type = await c.call_tool(
+            "query_vms", {"provider": "openstack-lab", "query": "where any(volumeTypes = 'ceph-hdd')"}
+        )
+    assert not ova.is_error, text_of(ova)
+    assert [(vm["name"], vm["memoryGB"], vm["diskCapacityGB"]) for vm in ova.structured_content["vms"]] == [
+        ("legacy-crm-01", 8.0, 280.0)
+    ]
+    assert osp.structured_content["vms"] == [
+        {"name": "lab-api-01", "cpuCount": 4, "guestOS": "rhel-9.4-x86_64"},
+        {"name": "lab-ad-02", "cpuCount": 8, "guestOS": "windows-server-2022"},
+    ]
+    assert names(by_type) == ["lab-api-01"]

@@ -117,10 +117,27 @@ def test_ovirt_joins_clusters_hosts_and_disks() -> None:
     assert out["warningConcerns"] == 1
 
 
-def test_other_provider_types_get_the_common_fields_only() -> None:
+def test_a_record_without_the_type_s_fields_gets_nulls() -> None:
     vm = {"id": "x", "name": "vm", "concerns": [{"category": "Information"}]}
     [out] = enrich_vms([copy.deepcopy(vm)], provider_name="host", provider_type="openshift")
-    assert out == {**vm, "provider": "host", "criticalConcerns": 0, "warningConcerns": 0, "infoConcerns": 1}
+    counts = {"criticalConcerns": 0, "warningConcerns": 0, "infoConcerns": 1}
+    assert out == {**vm, "provider": "host", **counts, "memoryGB": None}
+
+
+def test_openshift_ec2_and_hyperv_records() -> None:
+    """KubeVirt VMs in an ``object`` envelope, EC2 instances in an ``object`` envelope, Hyper-V's own
+    guestOS kept (forklift pkg/controller/provider/web/hyperv/vm.go)."""
+    domain = {"memory": {"guest": "8Gi"}, "cpu": {"cores": 2, "sockets": 2}}
+    kubevirt = {"id": "k", "object": {"spec": {"template": {"spec": {"domain": domain}}}}}
+    [ocp] = enrich_vms([kubevirt], provider_name="host", provider_type="openshift")
+    assert (ocp["memoryGB"], ocp["cpuCount"]) == (8.0, 4)
+    [ec2] = enrich_vms(
+        [{"id": "i-1", "object": {"PlatformDetails": "Linux/UNIX"}}], provider_name="e", provider_type="ec2"
+    )
+    assert ec2["guestOS"] == "Linux/UNIX"
+    hyperv = {"id": "h", "memoryMB": 4096, "guestOS": "Windows Server 2019", "host": "hv-1"}
+    [hv] = enrich_vms([hyperv], provider_name="h", provider_type="hyperv", hosts=[{"id": "hv-1", "name": "hv01"}])
+    assert (hv["memoryGB"], hv["guestOS"], hv["hypervisorHost"]) == (4.0, "Windows Server 2019", "hv01")
 
 
 def test_every_added_field_is_documented() -> None:

@@ -22,6 +22,7 @@ from mtv_mcp.sandbox.runner import Sandbox
 
 ADMIN = Sandbox.admin_token
 VSPHERE_UID = "0b5e7a1c-1111-4a6e-9c2d-5f0e00000001"
+ALL_PROVIDERS = ["host", "openstack-lab", "ova-archive", "ovirt-legacy", "vsphere-prod"]
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,9 @@ def test_provider_by_uid_and_unknown_provider(sandbox: Sandbox) -> None:
     with pytest.raises(MtvError) as caught:
         load(runtime, token(ADMIN, sandbox.url), "vsphere-test")
     assert caught.value.message == "provider 'vsphere-test' not found in namespace openshift-mtv"
-    assert caught.value.hint == "providers in openshift-mtv: host, ovirt-legacy, vsphere-prod"
+    assert (
+        caught.value.hint == "providers in openshift-mtv: host, openstack-lab, ova-archive, ovirt-legacy, vsphere-prod"
+    )
     with pytest.raises(MtvError, match="pass namespace='openshift-mtv'"):
         load(runtime, token(ADMIN, sandbox.url), "vsphere-prod", namespace="other")
 
@@ -113,7 +116,7 @@ def test_namespace_scoped_user_reads_its_providers(sandbox: Sandbox) -> None:
     with InventoryClient(str(sandbox.inventory_url), Sandbox.tenant_token, timeout=2, verify=True) as client:
         with pytest.raises(InventoryError, match=r"\(403\)"):
             client.providers()
-        assert sorted(p.name for p in client.providers("openshift-mtv")) == ["host", "ovirt-legacy", "vsphere-prod"]
+        assert sorted(p.name for p in client.providers("openshift-mtv")) == ALL_PROVIDERS
 
 
 def test_server_errors_timeouts_and_recovery(sandbox: Sandbox) -> None:
@@ -122,7 +125,7 @@ def test_server_errors_timeouts_and_recovery(sandbox: Sandbox) -> None:
         client.providers()
     with sandbox.faults.injected("GET /providers=hang"), pytest.raises(InventoryError, match="within 1 s"):
         client.providers()
-    assert sorted(p.name for p in client.providers()) == ["host", "ovirt-legacy", "vsphere-prod"]
+    assert sorted(p.name for p in client.providers()) == ALL_PROVIDERS
     client.close()
 
 

@@ -304,9 +304,9 @@ def test_warnings(facts: dict[str, Any], demo_vms: Any, make_provider: Any) -> N
     assert not any("replaces Forklift's default" in w for w in kept.warnings)
 
 
-def test_auto_maps_need_a_vsphere_source(facts: dict[str, Any], make_provider: Any) -> None:
+def test_auto_maps_need_a_supported_source(facts: dict[str, Any], make_provider: Any) -> None:
     ovirt = {**facts, "source_provider": make_provider("ovirt-legacy", "ovirt")}
-    with pytest.raises(MtvError, match="vSphere sources only") as error:
+    with pytest.raises(MtvError, match="vSphere, OVA and OpenStack sources, not for a ovirt") as error:
         build(wave1_request(), ovirt, [{"id": "a1", "name": "erp-app-01"}])
     assert error.value.field == "network_map"
 
