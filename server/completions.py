@@ -17,6 +17,7 @@ from mcp.types import Completion, CompletionArgument, CompletionContext, PromptR
 
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory import Connection
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.runtime import Runtime
 
 MAX_VALUES = 100  # the MCP specification's cap per completion response
@@ -55,11 +56,7 @@ def cluster_names(runtime: Runtime, kind: str, namespace: str | None) -> set[str
                 return {str(p["metadata"]["name"]) for p in cluster.list_plans(namespace)}
             providers = cluster.list_providers(namespace)
             if kind == "provider":
-                return {
-                    str(p["metadata"]["name"])
-                    for p in providers
-                    if (p.get("spec") or {}).get("type") != LOCAL_PROVIDER_TYPE
-                }
+                return {str(p["metadata"]["name"]) for p in providers if dig(p, "spec", "type") != LOCAL_PROVIDER_TYPE}
             found = providers + cluster.list_plans(None)
             return {str(item["metadata"]["namespace"]) for item in found}
     except MtvError:

@@ -10,6 +10,7 @@ from mtv_mcp.core.cluster import ClusterClient, ClusterError
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.karl import explain_affinity
 from mtv_mcp.core.karl.explain import SUBJECTS
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.plan.models import Placement
 from mtv_mcp.core.runtime import Runtime
 from mtv_mcp.tools._args import KarlRules, LabelMap, LabelName
@@ -47,7 +48,7 @@ def read_plan(cluster: ClusterClient, namespace: str, name: str, field: str = "n
     except ClusterError as error:
         if error.status != 404:
             raise
-    known = sorted(str((p.get("metadata") or {}).get("name")) for p in cluster.list_plans(namespace))
+    known = sorted(str(dig(p, "metadata", "name")) for p in cluster.list_plans(namespace))
     raise MtvError(
         f"plan '{name}' does not exist in namespace {namespace}",
         field=field,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from mtv_mcp.core.cluster import kinds
 from mtv_mcp.core.convertor.inspect import migration_state, migrations_of
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.plan.migration import cancel_change
 from mtv_mcp.core.plan.running import in_progress_migration
 from mtv_mcp.tools._args import ObjectName, Query, VmList
@@ -86,7 +87,7 @@ def cancel_migration(
         if running is None:
             latest = migrations[-1] if migrations else None
             state = (
-                f"its latest Migration {(latest.get('metadata') or {}).get('name')} is {migration_state(latest)}"
+                f"its latest Migration {dig(latest, 'metadata', 'name')} is {migration_state(latest)}"
                 if latest
                 else "it was never started"
             )
@@ -96,7 +97,7 @@ def cancel_migration(
                 hint="start it with start_migration; cancel applies to a running migration only",
             )
         change = cancel_change(found, running, wanted)
-        name = str((running.get("metadata") or {}).get("name"))
+        name = str(dig(running, "metadata", "name"))
         status: Status = "dry-run" if change.merge_patch else "unchanged"
         if change.merge_patch and not dry_run:
             cluster.patch(kinds.MIGRATION, namespace, name, change.merge_patch)

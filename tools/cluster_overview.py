@@ -13,6 +13,7 @@ from mtv_mcp.core.cluster.nodes import NodeSummary, pods_by_node, summarize_node
 from mtv_mcp.core.cluster.visibility import visible_nodes
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory import Connection
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.tools._args import NamespaceOrAll
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 
@@ -82,7 +83,7 @@ def _plan(obj: dict[str, Any]) -> PlanSummary:
         namespace=meta.get("namespace", ""),
         phase=plan_phase(obj),
         migration_type=migration_type(obj),
-        source_provider=((spec.get("provider") or {}).get("source") or {}).get("name"),
+        source_provider=dig(spec, "provider", "source", "name"),
         target_namespace=spec.get("targetNamespace"),
         vm_count=len(spec.get("vms") or []),
         convertor_placement=convertor_placement(obj),

@@ -13,6 +13,7 @@ from mtv_mcp.core.convertor.inspect import plan_preview, plan_provider_type
 from mtv_mcp.core.convertor.pod_template import provider_has_convertor
 from mtv_mcp.core.convertor.preview import PlacementPreview
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.plan.migration import build_migration, parse_cutover
 from mtv_mcp.core.plan.readiness import start_blockers
 from mtv_mcp.core.plan.running import in_progress_migration, running_migration_reason
@@ -152,7 +153,7 @@ def start_migration(
                 namespace=namespace,
                 migration=name,
                 migration_object=shown,
-                cutover=(shown.get("spec") or {}).get("cutover"),
+                cutover=dig(shown, "spec", "cutover"),
                 placement=[],
                 warnings=[reason],
                 kubectl_command=start.command,
@@ -172,7 +173,7 @@ def start_migration(
         status: Status = "dry-run"
         if not dry_run:
             body = cluster.create(kinds.MIGRATION, namespace, start.migration)
-            status, name = "started", (body.get("metadata") or {}).get("name")
+            status, name = "started", dig(body, "metadata", "name")
     result = StartMigrationResult(
         status=status,
         plan=plan,

@@ -224,7 +224,7 @@ class ClusterClient:
         query = [("labelSelector", label_selector)] if label_selector else []
         query += [("fieldSelector", field_selector)] if field_selector else []
         answer = self.request(Operation("list", kind, namespace), "GET", kind.path(namespace), query=query)
-        items: list[dict[str, Any]] = (answer or {}).get("items") or []
+        items: list[dict[str, Any]] = dig(answer, "items") or []
         for item in items:
             item.setdefault("kind", kind.kind)
             item.setdefault("apiVersion", kind.api_version)

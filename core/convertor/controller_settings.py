@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mtv_mcp.core.cluster import ClusterClient, ClusterError, kinds
 from mtv_mcp.core.cluster.version import FALLBACK_OPERATOR_NAMESPACES, detect_forklift_version
 from mtv_mcp.core.convertor.pod_template import ConvertorSettings, ProviderType, parse_version
+from mtv_mcp.core.kube_fields import dig
 
 _FIELDS: dict[str, str] = {
     "virt_v2v_container_requests_cpu": "requests_cpu",
@@ -110,7 +111,7 @@ def cluster_convertor_settings(
     controller, why = _controller(cluster, namespace)
     provider = provider_type or "vsphere"
     settings, changed = settings_from_controller(
-        (controller or {}).get("spec"), provider_type=provider, version=version or "2.12"
+        dig(controller, "spec"), provider_type=provider, version=version or "2.12"
     )
     if controller is not None:
         meta = controller.get("metadata") or {}

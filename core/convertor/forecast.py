@@ -25,6 +25,7 @@ from mtv_mcp.core.convertor.inspect import find_pods, migration_state, reference
 from mtv_mcp.core.convertor.preview import PlacementPreview, preview_on_cluster
 from mtv_mcp.core.convertor.report_figures import rate
 from mtv_mcp.core.convertor.runs import CONVERSION_STEP, Measured, VmPlacement, measure_vm
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.placement.models import Node, Pod, parse_object
 from mtv_mcp.core.placement.resources import CPU, KVM_RESOURCE, MEMORY, allocatable, amount, used
 
@@ -96,15 +97,12 @@ def _inflight(vms: Sequence[Mapping[str, Any]], limit: int) -> int:
 
 def _storage_classes(cluster: ClusterClient, plan: Mapping[str, Any], migration_uid: str) -> dict[str, str]:
     """VM id → storage class of its target PVCs (Forklift labels them ``vmID`` and ``migration``)."""
-    target = (plan.get("spec") or {}).get("targetNamespace")
+    target = dig(plan, "spec", "targetNamespace")
     try:
         pvcs = cluster.list_pvcs(str(target), f"migration={migration_uid}") if target else []
     except ClusterError:
         return {}
-    return {
-        str((p["metadata"].get("labels") or {}).get("vmID")): str((p.get("spec") or {}).get("storageClassName") or "")
-        for p in pvcs
-    }
+    return {str(dig(p["metadata"], "labels", "vmID")): str(dig(p, "spec", "storageClassName") or "") for p in pvcs}
 
 
 def finished_runs(cluster: ClusterClient, namespace: str, notes: list[str]) -> list[Measured]:
@@ -117,7 +115,7 @@ def finished_runs(cluster: ClusterClient, namespace: str, notes: list[str]) -> l
         return []
     found: list[Measured] = []
     for migration in migrations:
-        plan = plans.get(str(((migration.get("spec") or {}).get("plan") or {}).get("name")))
+        plan = plans.get(str(dig(migration, "spec", "plan", "name")))
         if plan is None:
             continue
         uid = str(migration["metadata"].get("uid"))
@@ -128,7 +126,7 @@ def finished_runs(cluster: ClusterClient, namespace: str, notes: list[str]) -> l
         nodes = {str(p["metadata"].get("labels", {}).get("vmID")): p.get("spec", {}).get("nodeName") for p in pods}
         classes = _storage_classes(cluster, plan, uid)
         now = reference_now([migration])
-        for vm in (migration.get("status") or {}).get("vms") or []:
+        for vm in dig(migration, "status", "vms") or []:
             vm_id = str(vm.get("id"))
             found.append(measure_vm(vm, VmPlacement(node=nodes.get(vm_id), storage_class=classes.get(vm_id)), now))
     return [m for m in found if m.run.state == "Succeeded" and m.run.mib_s]
@@ -242,6 +240,6 @@ def plan_forecast(
         labels=spec.get("convertorLabels"),
         notes=notes,
     )
-    pairs = ((storage_map or {}).get("spec") or {}).get("map") or []
-    classes = sorted({str(c) for p in pairs if (c := (p.get("destination") or {}).get("storageClass"))})
+    pairs = dig(storage_map, "spec", "map") or []
+    classes = sorted({str(c) for p in pairs if (c := dig(p, "destination", "storageClass"))})
     return forecast(cluster, str(meta.get("namespace")), vms, preview, notes, classes)

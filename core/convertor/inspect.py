@@ -57,6 +57,7 @@ from mtv_mcp.core.convertor.preview import PlacementPreview, preview_placement
 from mtv_mcp.core.convertor.recommend import pod_findings, recommendations
 from mtv_mcp.core.convertor.rules_check import RuleCheck, check_rules
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.quantity import int_value
 
 _KIND_SELECTOR = f"{FORKLIFT_APP_LABEL} in ({','.join(POD_KINDS)})"
@@ -130,11 +131,11 @@ class ConvertorInspection(BaseModel):
 
 
 def _name(obj: Mapping[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("name") or "")
+    return str(dig(obj, "metadata", "name") or "")
 
 
 def _created(obj: Mapping[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("creationTimestamp") or "")
+    return str(dig(obj, "metadata", "creationTimestamp") or "")
 
 
 def migrations_of(cluster: ClusterClient, plan: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -143,9 +144,8 @@ def migrations_of(cluster: ClusterClient, plan: Mapping[str, Any]) -> list[dict[
     found = [
         m
         for m in cluster.list_migrations(meta.get("namespace"))
-        if ((m.get("spec") or {}).get("plan") or {}).get("name") == meta.get("name")
-        and (((m.get("spec") or {}).get("plan") or {}).get("namespace") or (m.get("metadata") or {}).get("namespace"))
-        == meta.get("namespace")
+        if dig(m, "spec", "plan", "name") == meta.get("name")
+        and (dig(m, "spec", "plan", "namespace") or dig(m, "metadata", "namespace")) == meta.get("namespace")
     ]
     return sorted(found, key=_created)
 
@@ -170,7 +170,7 @@ def resolve_vm(plan: Mapping[str, Any], wanted: str | None) -> tuple[str, str | 
     """(id, name) of the plan VM named or id'd ``wanted``; ``MtvError`` when the plan has no such VM."""
     if wanted is None:
         return None
-    vms = (plan.get("spec") or {}).get("vms") or []
+    vms = dig(plan, "spec", "vms") or []
     for vm in vms:
         if wanted in (vm.get("id"), vm.get("name")):
             return str(vm.get("id")), vm.get("name")
@@ -193,7 +193,7 @@ def find_pods(
     """Conversion pods of the migration (by ``plan`` uid and the 2.12 ``plan-name`` label) and the
     plan's deep-inspection pods, oldest first."""
     meta = plan.get("metadata") or {}
-    target = str((plan.get("spec") or {}).get("targetNamespace"))
+    target = str(dig(plan, "spec", "targetNamespace"))
     vm = f",vmID={vm_id}" if vm_id else ""
     narrow = f",migration={migration_uid}{vm}"
     searches = [
@@ -215,7 +215,7 @@ def disk_sizes(pod: Mapping[str, Any], pvcs: Mapping[str, int]) -> list[int]:
     """Sizes (bytes) of the pod's PVC volumes in disk order; empty when any is unknown."""
     claims = [
         str(v["persistentVolumeClaim"].get("claimName"))
-        for v in (pod.get("spec") or {}).get("volumes") or []
+        for v in dig(pod, "spec", "volumes") or []
         if v.get("persistentVolumeClaim")
     ]
     return [pvcs[c] for c in claims] if claims and all(c in pvcs for c in claims) else []
@@ -225,9 +225,9 @@ def pvc_sizes(pvcs: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """PVC name → bound capacity (else requested size) in bytes."""
     sizes: dict[str, int] = {}
     for pvc in pvcs:
-        quantity = ((pvc.get("status") or {}).get("capacity") or {}).get("storage") or (
-            ((pvc.get("spec") or {}).get("resources") or {}).get("requests") or {}
-        ).get("storage")
+        quantity = dig(pvc, "status", "capacity", "storage") or (dig(pvc, "spec", "resources", "requests") or {}).get(
+            "storage"
+        )
         if quantity:
             try:
                 sizes[_name(pvc)] = int_value(quantity)
@@ -244,8 +244,8 @@ def reference_now(objects: Iterable[Mapping[str, Any]]) -> datetime:
             _created(obj),
             obj.get("lastTimestamp"),
             *(
-                (s.get("state") or {}).get(k, {}).get(f)
-                for s in (obj.get("status") or {}).get("containerStatuses") or []
+                dig(s, "state", k, f)
+                for s in dig(obj, "status", "containerStatuses") or []
                 for k, f in (("running", "startedAt"), ("terminated", "finishedAt"))
             ),
         ):
@@ -256,14 +256,14 @@ def reference_now(objects: Iterable[Mapping[str, Any]]) -> datetime:
 
 
 def _vm_statuses(migration: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    return {str(vm.get("id")): vm for vm in (migration.get("status") or {}).get("vms") or []}
+    return {str(vm.get("id")): vm for vm in dig(migration, "status", "vms") or []}
 
 
 def _canceled_vms(migration: Mapping[str, Any], vm_id: str | None) -> list[str]:
     """The Migration's VMs whose Canceled condition is true (only ``vm_id`` when given)."""
     return [
         f"{vm.get('name') or '?'} ({vm.get('id')})"
-        for vm in (migration.get("status") or {}).get("vms") or []
+        for vm in dig(migration, "status", "vms") or []
         if (vm_id is None or vm.get("id") == vm_id) and "Canceled" in true_conditions({"status": vm})
     ]
 
@@ -286,7 +286,7 @@ class _Context:
 def _log(
     ctx: _Context, pod: Mapping[str, Any], container: str | None, state: ContainerState | None
 ) -> LogReport | None:
-    if container is None or not (pod.get("spec") or {}).get("nodeName") or state is None:
+    if container is None or not dig(pod, "spec", "nodeName") or state is None:
         return None
     if ctx.log_problem is not None:
         return LogReport(container=container, problem=ctx.log_problem)
@@ -311,7 +311,7 @@ def pod_report(ctx: _Context, pod: Mapping[str, Any]) -> ConvertorPodReport:
     labels = meta.get("labels") or {}
     vm_id = labels.get("vmID")
     vm_status = ctx.vm_status.get(str(vm_id)) or {}
-    plan_vms = (ctx.plan.get("spec") or {}).get("vms") or []
+    plan_vms = dig(ctx.plan, "spec", "vms") or []
     plan_vm: Mapping[str, Any] = next((v for v in plan_vms if v.get("id") == vm_id), {})
     container = main_container(pod)
     state = container_state(pod, container)
@@ -343,7 +343,7 @@ def pod_report(ctx: _Context, pod: Mapping[str, Any]) -> ConvertorPodReport:
         vm_id=vm_id,
         vm_name=plan_vm.get("name") or vm_status.get("name"),
         vm_phase=vm_status.get("phase"),
-        vm_error=[str(r) for r in (vm_status.get("error") or {}).get("reasons") or []],
+        vm_error=[str(r) for r in dig(vm_status, "error", "reasons") or []],
         node=node,
         place=node_place(node_obj),
         phase=phase,
@@ -419,16 +419,17 @@ def plan_preview(
 
 def plan_provider_type(cluster: ClusterClient, plan: Mapping[str, Any], notes: list[str]) -> str | None:
     """The type of the plan's source provider (None, with a note, when it cannot be read)."""
-    ref = ((plan.get("spec") or {}).get("provider") or {}).get("source") or {}
+    ref = dig(plan, "spec", "provider", "source") or {}
     if not ref.get("name"):
         return None
     try:
-        provider_namespace = str(ref.get("namespace") or (plan.get("metadata") or {}).get("namespace"))
+        provider_namespace = str(ref.get("namespace") or dig(plan, "metadata", "namespace"))
         provider = cluster.get_provider(provider_namespace, str(ref["name"]))
     except ClusterError as error:
         notes.append(f"source provider type unknown: {error.message}")
         return None
-    return (provider.get("spec") or {}).get("type")
+    kind = dig(provider, "spec", "type")
+    return None if kind is None else str(kind)
 
 
 def _without_pods(
@@ -444,7 +445,7 @@ def _without_pods(
     return ConvertorInspection(
         plan=_name(plan),
         namespace=namespace,
-        target_namespace=(plan.get("spec") or {}).get("targetNamespace"),
+        target_namespace=dig(plan, "spec", "targetNamespace"),
         provider_type=provider_type,
         migration=None,
         migration_state=None,

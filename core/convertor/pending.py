@@ -18,6 +18,7 @@ from mtv_mcp.core.convertor.events import EventSummary
 from mtv_mcp.core.convertor.pod_status import ContainerState
 from mtv_mcp.core.convertor.rules_check import others
 from mtv_mcp.core.convertor.scheduling import Reason, decode_failed_scheduling
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.placement import PlacementResult, ReasonKind, evaluate_placement
 from mtv_mcp.core.placement.result import Reason as NodeReason
 
@@ -129,7 +130,7 @@ def diagnose_pending(
     namespaces: Sequence[Mapping[str, Any]],
 ) -> PendingDiagnosis:
     """The diagnosis of a Pending pod (``event``: its newest FailedScheduling, if any)."""
-    if (pod.get("spec") or {}).get("nodeName"):
+    if dig(pod, "spec", "nodeName"):
         reason = state.reason if state else None
         return PendingDiagnosis(state="waiting", waiting_reason=reason or "ContainerCreating", source="none")
     result = evaluate_placement(pod, nodes, others(pods, pod), namespaces)

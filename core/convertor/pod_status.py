@@ -151,7 +151,7 @@ def pod_timing(pod: Mapping[str, Any], state: ContainerState | None, now: dateti
 
 def node_place(node: Mapping[str, Any] | None) -> NodePlace:
     """Zone, region and rack labels of a node."""
-    labels = ((node or {}).get("metadata") or {}).get("labels") or {}
+    labels = dig(node, "metadata", "labels") or {}
     return NodePlace(zone=labels.get(ZONE), region=labels.get(REGION), rack=labels.get(RACK))
 
 

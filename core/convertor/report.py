@@ -42,13 +42,14 @@ from mtv_mcp.core.convertor.report_models import (
 from mtv_mcp.core.convertor.rules_check import check_rules
 from mtv_mcp.core.convertor.runs import Measured, VmPlacement, guest_os, measure_vm
 from mtv_mcp.core.errors import MtvError
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.quantity import parse_quantity
 
 GIB = 1024**3
 
 
 def _name(obj: Mapping[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("name") or "")
+    return str(dig(obj, "metadata", "name") or "")
 
 
 def _has_rules(plan: Mapping[str, Any]) -> bool:
@@ -61,8 +62,8 @@ class _Reader:
 
     def __init__(self, cluster: ClusterClient, plan: Mapping[str, Any], migration: Mapping[str, Any], notes: list[str]):
         self.cluster, self.plan, self.notes = cluster, plan, notes
-        target = str((plan.get("spec") or {}).get("targetNamespace"))
-        uid = str((migration.get("metadata") or {}).get("uid"))
+        target = str(dig(plan, "spec", "targetNamespace"))
+        uid = str(dig(migration, "metadata", "uid"))
         self.pods = [p for p in find_pods(cluster, plan, uid, None) if pod_kind(p) == "convertor"]
         self.view = read_cluster_view(cluster, notes, target)
         try:
@@ -71,7 +72,7 @@ class _Reader:
             notes.append(f"target PVCs unavailable ({error.message}): no storage classes")
             pvcs = []
         self.sizes = pvc_sizes(pvcs)
-        self.classes = {_name(p): str((p.get("spec") or {}).get("storageClassName") or "") for p in pvcs}
+        self.classes = {_name(p): str(dig(p, "spec", "storageClassName") or "") for p in pvcs}
         self.nodes = {_name(n): n for n in self.view.nodes}
 
     def placement(self, pod: Mapping[str, Any] | None, with_log: bool) -> VmPlacement:
@@ -126,11 +127,11 @@ def measure_migration(
 ) -> tuple[list[Measured], int | None, _Reader]:
     """Every VM of ``migration`` measured, the migration's wall time, and what was read."""
     reader = _Reader(cluster, plan, migration, notes)
-    by_vm = {str(((p.get("metadata") or {}).get("labels") or {}).get("vmID")): p for p in reader.pods}
+    by_vm = {str(dig(p, "metadata", "labels", "vmID")): p for p in reader.pods}
     now = reference_now([*reader.pods, migration])
     runs = [
         measure_vm(vm, reader.placement(by_vm.get(str(vm.get("id"))), with_logs), now)
-        for vm in (migration.get("status") or {}).get("vms") or []
+        for vm in dig(migration, "status", "vms") or []
     ]
     return runs, _wall(migration, now), reader
 
@@ -158,9 +159,7 @@ def read_metrics(cluster: ClusterClient, target: str, migration_uid: str, runs: 
         _usage(
             _name(p),
             {
-                k: sum(
-                    float(parse_quantity(str((c.get("usage") or {}).get(k) or "0"))) for c in p.get("containers") or []
-                )
+                k: sum(float(parse_quantity(str(dig(c, "usage", k) or "0"))) for c in p.get("containers") or [])
                 for k in ("cpu", "memory")
             },
         )
@@ -212,8 +211,8 @@ def migration_report(
         )
     notes: list[str] = []
     runs, wall, reader = measure_migration(cluster, plan, chosen, notes, with_logs=True)
-    target = str((plan.get("spec") or {}).get("targetNamespace"))
-    uid = str((chosen.get("metadata") or {}).get("uid"))
+    target = str(dig(plan, "spec", "targetNamespace"))
+    uid = str(dig(chosen, "metadata", "uid"))
     by_node = group(runs, lambda m: [m.run.node or "unplaced"])
     by_storage = group(runs, lambda m: [m.run.storage_class] if m.run.storage_class else [])
     by_storage += group(runs, lambda m: [f"ds:{d}" for d in m.run.datastores])

@@ -13,6 +13,7 @@ from typing import Any
 
 from mtv_mcp.core.convertor.report_models import CompareRow, Comparison, Group, SlowVm
 from mtv_mcp.core.convertor.runs import CONVERSION_STEP, Measured, overlapping
+from mtv_mcp.core.kube_fields import dig
 
 SLOW_SHARE = 0.75
 """A VM, node or storage group below this share of the best one's copy rate is called slow."""
@@ -64,7 +65,7 @@ def _best(groups: Sequence[Group]) -> Group | None:
 
 
 def _relevant_labels(node: Mapping[str, Any] | None) -> dict[str, str]:
-    labels = ((node or {}).get("metadata") or {}).get("labels") or {}
+    labels = dig(node, "metadata", "labels") or {}
     return {k: str(v) for k, v in labels.items() if not k.startswith(_GENERIC_LABEL_PREFIXES)}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from mtv_mcp.core.convertor.pod_status import parse_time
 from mtv_mcp.core.convertor.report_models import RuleState, VmRun, VmState
+from mtv_mcp.core.kube_fields import dig
 
 TRANSFER_STEPS = ("DiskTransferV2v", "DiskTransfer")
 CONVERSION_STEP = "ImageConversion"
@@ -82,7 +83,7 @@ def _transfer(vm: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 def datastores(step: Mapping[str, Any] | None) -> list[str]:
     """Source datastores named by the transfer step's disk tasks (``[ds-nvme-01] vm/vm.vmdk``)."""
-    found = {m.group(1) for t in (step or {}).get("tasks") or [] if (m := _DATASTORE.match(str(t.get("name") or "")))}
+    found = {m.group(1) for t in dig(step, "tasks") or [] if (m := _DATASTORE.match(str(t.get("name") or "")))}
     return sorted(found)
 
 
@@ -97,16 +98,16 @@ def measure_vm(vm: Mapping[str, Any], place: VmPlacement, now: datetime) -> Meas
         if seconds is not None:
             phases[str(step.get("name"))] = seconds
     transfer = _transfer(vm)
-    progress = (transfer or {}).get("progress") or {}
+    progress = dig(transfer, "progress") or {}
     total_mib, copied_mib = float(progress.get("total") or 0), float(progress.get("completed") or 0)
-    copy_start = parse_time((transfer or {}).get("started"))
-    copy_end = parse_time((transfer or {}).get("completed")) or (now if copy_start and state == "Running" else None)
+    copy_start = parse_time(dig(transfer, "started"))
+    copy_end = parse_time(dig(transfer, "completed")) or (now if copy_start and state == "Running" else None)
     copy_seconds = float(_seconds(copy_start, copy_end) or 0)
     rate = copied_mib / copy_seconds if copy_seconds > 0 and copied_mib > 0 else None
     running = state == "Running" and total_mib > 0
     remaining = max(0.0, total_mib - copied_mib)
-    tasks = (transfer or {}).get("tasks") or []
-    error = (vm.get("error") or {}).get("reasons") or []
+    tasks = dig(transfer, "tasks") or []
+    error = dig(vm, "error", "reasons") or []
     run = VmRun(
         vm=str(vm.get("name") or vm.get("id")),
         id=str(vm.get("id")),

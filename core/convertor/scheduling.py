@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.placement.models import Taint, Toleration
 from mtv_mcp.core.placement.resources import KVM_RESOURCE
 from mtv_mcp.core.placement.result import INSUFFICIENT, ReasonKind
@@ -83,11 +84,11 @@ class _Context:
 
 
 def _labels(node: Mapping[str, Any]) -> Mapping[str, str]:
-    return (node.get("metadata") or {}).get("labels") or {}
+    return dig(node, "metadata", "labels") or {}
 
 
 def _name(node: Mapping[str, Any]) -> str:
-    return str((node.get("metadata") or {}).get("name", "?"))
+    return str(name if (name := dig(node, "metadata", "name")) is not None else "?")
 
 
 def _names(nodes: Sequence[Mapping[str, Any]], limit: int = 6) -> str:
@@ -97,13 +98,13 @@ def _names(nodes: Sequence[Mapping[str, Any]], limit: int = 6) -> str:
 
 
 def _requests(pod: Mapping[str, Any] | None) -> Mapping[str, str]:
-    containers = ((pod or {}).get("spec") or {}).get("containers") or []
-    return ((containers[0].get("resources") or {}).get("requests") or {}) if containers else {}
+    containers = dig(pod, "spec", "containers") or []
+    return (dig(containers[0], "resources", "requests") or {}) if containers else {}
 
 
 def _required_terms(pod: Mapping[str, Any] | None, kind: str) -> list[Mapping[str, Any]]:
-    affinity = ((pod or {}).get("spec") or {}).get("affinity") or {}
-    return list((affinity.get(kind) or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or [])
+    affinity = dig(pod, "spec", "affinity") or {}
+    return list(dig(affinity, kind, "requiredDuringSchedulingIgnoredDuringExecution") or [])
 
 
 def _selector_text(term: Mapping[str, Any]) -> str:
@@ -121,7 +122,7 @@ def _selector_fix(_: re.Match[str], ctx: _Context) -> str:
         "required node affinity): label the nodes meant for conversion (kubectl label node <node> key=value), "
         "remove the entry from convertorNodeSelector, or make a required node affinity preferred"
     )
-    selector: Mapping[str, str] = ((ctx.pod or {}).get("spec") or {}).get("nodeSelector") or {}
+    selector: Mapping[str, str] = dig(ctx.pod, "spec", "nodeSelector") or {}
     if not selector or not ctx.nodes:
         return fix
     missing = [f"{k}={v}" for k, v in selector.items() if not any(_labels(n).get(k) == v for n in ctx.nodes)]
@@ -145,7 +146,7 @@ def _taint_fix(match: re.Match[str], ctx: _Context) -> str:
     if key in CONTROL_PLANE_TAINTS:
         return "control-plane nodes never run convertor pods; no action needed"
     shown = f"{key}={value}" if value else key
-    tainted = [n for n in ctx.nodes if any(t.get("key") == key for t in (n.get("spec") or {}).get("taints") or [])]
+    tainted = [n for n in ctx.nodes if any(t.get("key") == key for t in dig(n, "spec", "taints") or [])]
     effect = next(
         (t.get("effect") for n in tainted for t in n["spec"]["taints"] if t.get("key") == key),
         "NoSchedule",
@@ -166,11 +167,7 @@ def _taint_of(match: re.Match[str]) -> tuple[str | None, str | None]:
 def _resource_fix(match: re.Match[str], ctx: _Context) -> str:
     resource = match.group(1)
     if resource == KVM_RESOURCE:
-        without = [
-            n
-            for n in ctx.nodes
-            if str(((n.get("status") or {}).get("allocatable") or {}).get(resource, "0")) in ("0", "")
-        ]
+        without = [n for n in ctx.nodes if str(dig(n, "status", "allocatable", resource) or "0") in ("0", "")]
         where = f" (none allocatable on {_names(without)})" if without else ""
         return (
             f"no node left has {KVM_RESOURCE} free{where}: make sure KubeVirt's device plugin runs on the nodes meant "
@@ -343,7 +340,7 @@ def _first_untolerated(node: Mapping[str, Any], tolerations: Sequence[Toleration
 
 def _keyless_taints(reason: Reason, ctx: _Context) -> list[Reason]:
     """``N node(s) had untolerated taint(s)`` split per taint found on the nodes, when the counts agree."""
-    raw = ((ctx.pod or {}).get("spec") or {}).get("tolerations") or []
+    raw = dig(ctx.pod, "spec", "tolerations") or []
     tolerations = [Toleration.model_validate(t) for t in raw]
     groups: dict[tuple[str, str], int] = {}
     for node in ctx.nodes:

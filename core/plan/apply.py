@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from mtv_mcp.core.cluster import ClusterClient, ClusterError, ClusterUnreachable, UnreadableAnswer, forklift_kind, kinds
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryCache, InventoryError, load_vms
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.plan.builder import PlanBuild, build_plan_objects, map_owner_patch
 from mtv_mcp.core.plan.compare import PlanComparison, compare_plans
 from mtv_mcp.core.plan.maps import SOURCE_COLLECTIONS
@@ -126,7 +127,7 @@ def existing_plan(cluster: ClusterClient, namespace: str, name: str) -> dict[str
 
 
 def _label(obj: dict[str, Any]) -> str:
-    return f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}"
+    return f"{obj.get('kind')}/{dig(obj, 'metadata', 'name')}"
 
 
 def _rollback(cluster: ClusterClient, created: list[dict[str, Any]]) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 from mtv_mcp.core.cluster.version import version_tuple
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.karl import FORKLIFT_DEFAULT_SPREADING
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.kube_labels import validate_dns_label
 from mtv_mcp.core.kube_models import Affinity, LabelSelector
 from mtv_mcp.core.plan.maps import object_meta
@@ -148,7 +149,7 @@ def warm_migration_warnings(fields: Iterable[str], migration_type: str | None) -
 def _selects_convertors(selector: LabelSelector | None) -> bool:
     if selector is None:
         return False
-    if (selector.match_labels or {}).get("forklift.app") == "virt-v2v":
+    if dig(selector.match_labels, "forklift.app") == "virt-v2v":
         return True
     return any(
         req.key == "forklift.app" and req.operator == "In" and "virt-v2v" in (req.values or ())

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.kube_models import Affinity
 from mtv_mcp.core.plan import checks
 from mtv_mcp.core.plan.diff import merge_patch, yaml_diff
@@ -81,7 +82,7 @@ def plan_patch(existing_plan: dict[str, Any], changes: PlacementChanges) -> Plan
     if changes.target_power_state is not None:
         _set(new_spec, "targetPowerState", changes.target_power_state)
     spec_patch = merge_patch(old_spec, new_spec)
-    name = (existing_plan.get("metadata") or {}).get("name", "plan")
+    name = found if (found := dig(existing_plan, "metadata", "name")) is not None else "plan"
     return PlanPatch(
         merge_patch={"spec": spec_patch} if spec_patch else {},
         new_spec=new_spec,

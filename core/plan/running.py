@@ -62,7 +62,7 @@ def running_migration_reason(plan: dict[str, Any], migrations: Sequence[dict[str
         return f"migration {migration_name} of plan {name} is running{_progress_text(status)}"
     if executing is not None:
         message = executing.get("message") or "condition Executing is True"
-        return f"plan {name} is executing: {message}{_progress_text((plan.get('status') or {}).get('migration') or {})}"
+        return f"plan {name} is executing: {message}{_progress_text(dig(plan, 'status', 'migration') or {})}"
     plan_migration = dig(plan, "status", "migration") or {}
     if plan_migration.get("started") and not plan_migration.get("completed") and _vms_in_progress(plan_migration):
         return f"plan {name} has a migration in progress{_progress_text(plan_migration)}"
