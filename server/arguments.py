@@ -95,12 +95,13 @@ def validation_problems(error: ValidationError) -> list[str]:
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
-    """``('fields', 3)`` → ``fields[3]``; a union's branch names (``'str'``, ``'list[str]'``) dropped."""
+    """``('fields', 3)`` → ``fields[3]``; a union's branch names (``'str'``, ``'list[str]'``,
+    ``'constrained-str'``) dropped."""
     text = str(loc[0]) if loc else "arguments"
     for step in loc[1:]:
         if isinstance(step, int):
             text += f"[{step}]"
-        elif "[" not in step and step not in _TYPE_WORDS:
+        elif "[" not in step and step not in _TYPE_WORDS and not step.startswith("constrained-"):
             text += f".{step}"
     return text
 

@@ -35,9 +35,12 @@ QualifiedName = Annotated[str, Field(max_length=317)]
 NamespaceOrAll = Annotated[str, Field(max_length=63)]
 """A namespace, or ``*`` for all of them."""
 
-Short = str
-"""A short free-form value (a quantity, a timestamp), parsed in linear time: not capped in the
-schema, to stay within the ``tools/list`` budget (the 1 MiB body bounds it)."""
+SHORT_MAX = 64
+LABELS_MAX = 64
+LABEL_TEXT_MAX = 8192
+
+Short = Annotated[str, Field(max_length=SHORT_MAX)]
+"""A short free-form value: a quantity (``100Gi``), a timestamp."""
 
 Query = Annotated[str, Field(max_length=QUERY_MAX)]
 """A TSL query."""
@@ -55,6 +58,6 @@ KarlRule = Annotated[str, Field(max_length=RULE_MAX)]
 KarlRules = KarlRule | Annotated[list[KarlRule], Field(max_length=RULES_MAX)]
 """One KARL rule, several separated by ';', or a list of rules."""
 
-LabelMap = dict[str, str] | str
-"""Labels or a node selector: a JSON map, or ``k=v,k=v`` text as kubectl-mtv takes it. Not capped in
-the schema (the ``tools/list`` budget): checking labels costs time linear in the 1 MiB body."""
+LabelMap = Annotated[dict[str, str], Field(max_length=LABELS_MAX)] | Annotated[str, Field(max_length=LABEL_TEXT_MAX)]
+"""Labels or a node selector: a JSON map, or ``k=v,k=v`` text as kubectl-mtv takes it (at most 64
+labels; each key and value is then checked against Kubernetes' own limits by ``core``)."""

@@ -11,7 +11,7 @@ from mtv_mcp.core.convertor.inspect import ConvertorInspection, ConvertorPodRepo
 from mtv_mcp.core.convertor.pod_status import format_seconds
 from mtv_mcp.core.convertor.pressure import NodePressure
 from mtv_mcp.core.placement.resources import KVM_RESOURCE
-from mtv_mcp.tools._args import ObjectName
+from mtv_mcp.tools._args import ObjectName, VmRef
 from mtv_mcp.tools._common import READ_ONLY, ToolContext, ToolDefinition, connect, respond, runtime_of, user_errors
 from mtv_mcp.tools._plan_common import Namespace
 from mtv_mcp.tools._rendering import bullets, preview_lines
@@ -127,7 +127,7 @@ def inspect_convertor_pods(
     migration: Annotated[
         ObjectName | None, Field(description="One of the plan's Migrations, name or uid (default: the latest)")
     ] = None,
-    vm: Annotated[str | None, Field(description="Only this VM (name or id)")] = None,
+    vm: Annotated[VmRef | None, Field(description="Only this VM (name or id)")] = None,
     log_lines: Annotated[int, Field(ge=0, le=200, description="Last log lines per pod")] = 5,
 ) -> Annotated[CallToolResult, ConvertorInspection]:
     """Inspect the virt-v2v convertor pods of a plan's latest (or given) migration.

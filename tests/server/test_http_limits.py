@@ -97,7 +97,8 @@ async def test_calls_wait_for_a_slot_and_end_at_the_time_budget(url: str, sandbo
             while_first_runs = nodes.hits
     assert while_first_runs == 1
     assert [result.is_error for result in results] == [True, True]
-    assert "did not finish within its time budget of 3 s (running)" in text_of(results[0])
+    # Both end at the budget; which answer arrives first is up to the scheduler of a busy machine.
+    assert any("did not finish within its time budget of 3 s (running)" in text_of(r) for r in results)
     async with mcp_client(url, headers) as client:
         after = await client.call_tool("cluster_overview", {})
     assert not after.is_error, text_of(after)
@@ -116,6 +117,19 @@ async def test_calls_wait_for_a_slot_and_end_at_the_time_budget(url: str, sandbo
             "at most 1000 items",
         ),
         ("create_plan", {"name": "x" * 100, "source": "vsphere-prod", "vms": "a"}, "at most 63 characters"),
+        (
+            "create_plan",
+            {
+                "name": "labels",
+                "source": "vsphere-prod",
+                "vms": "a",
+                "convertor_labels": {f"k{i}": "v" for i in range(65)},
+            },
+            "at most 64 items",
+        ),
+        ("patch_plan", {"name": "wave1", "target_node_selector": "k=v," * 3000}, "at most 8192 characters"),
+        ("start_migration", {"plan": "wave1", "cutover": "2026-11-28T12:00:00Z" + " " * 100}, "at most 64 characters"),
+        ("inspect_convertor_pods", {"plan": "wave1", "vm": "v" * 300}, "at most 255 characters"),
     ],
 )
 async def test_oversized_arguments_are_refused_before_any_cluster_call(
