@@ -225,9 +225,7 @@ def pvc_sizes(pvcs: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """PVC name → bound capacity (else requested size) in bytes."""
     sizes: dict[str, int] = {}
     for pvc in pvcs:
-        quantity = dig(pvc, "status", "capacity", "storage") or (dig(pvc, "spec", "resources", "requests") or {}).get(
-            "storage"
-        )
+        quantity = dig(pvc, "status", "capacity", "storage") or dig(pvc, "spec", "resources", "requests", "storage")
         if quantity:
             try:
                 sizes[_name(pvc)] = int_value(quantity)
