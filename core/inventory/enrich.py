@@ -16,6 +16,7 @@ from typing import Any
 
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory.models import VM
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.quantity import parse_quantity
 
 GIB = 1024**3
@@ -103,8 +104,8 @@ def enrich_ovirt(
             {
                 "id": attachment.get("disk"),
                 "interface": attachment.get("interface"),
-                "capacity": (disks.get(str(attachment.get("disk"))) or {}).get("provisionedSize"),
-                "storageDomain": (disks.get(str(attachment.get("disk"))) or {}).get("storageDomain"),
+                "capacity": dig(disks, str(attachment.get("disk")), "provisionedSize"),
+                "storageDomain": dig(disks, str(attachment.get("disk")), "storageDomain"),
             }
             for attachment in vm.get("diskAttachments") or ()
         ]
@@ -134,7 +135,7 @@ def enrich_openstack(
     _memory_gb(vm, flavor.get("ram"))
     if "cpuCount" not in vm and isinstance(flavor.get("vcpus"), int):
         vm["cpuCount"] = flavor["vcpus"]
-    vm["guestOS"] = (images.get(str(vm.get("imageID"))) or {}).get("name")
+    vm["guestOS"] = dig(images, str(vm.get("imageID")), "name")
     attached = [volumes.get(str(entry.get("ID"))) or {} for entry in vm.get("attachedVolumes") or ()]
     sizes = [volume.get("size") for volume in attached]
     vm["diskCapacityGB"] = float(sum(size for size in sizes if isinstance(size, int | float)))
@@ -151,10 +152,9 @@ def enrich_hyperv(vm: VM, hosts: dict[str, dict[str, Any]]) -> None:
 
 def enrich_openshift(vm: VM) -> None:
     """OpenShift/KubeVirt (the VirtualMachine in ``object``): the guest memory and CPU topology."""
-    template = (((vm.get("object") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
-    domain = template.get("domain") or {}
-    requests = (domain.get("resources") or {}).get("requests") or {}
-    memory = (domain.get("memory") or {}).get("guest") or requests.get("memory")
+    domain = dig(vm, "object", "spec", "template", "spec", "domain") or {}
+    requests = dig(domain, "resources", "requests") or {}
+    memory = dig(domain, "memory", "guest") or requests.get("memory")
     try:
         vm["memoryGB"] = round(float(parse_quantity(memory)) / GIB, 2) if memory else None
     except MtvError:

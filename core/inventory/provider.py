@@ -62,4 +62,4 @@ def _namespaces_with(cluster: ClusterClient, name: str) -> list[str]:
         everywhere = cluster.list_providers(None)
     except ClusterError:
         return []
-    return [str(meta.get("namespace")) for p in everywhere if (meta := p.get("metadata") or {}).get("name") == name]
+    return [str(dig(p, "metadata", "namespace")) for p in everywhere if dig(p, "metadata", "name") == name]

@@ -28,6 +28,7 @@ from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import SERVICE_ACCOUNT_DIR
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory.client import TLS_HINT, tls_verify
+from mtv_mcp.core.kube_fields import dig
 
 INGRESS_CA_NAMESPACE = "openshift-config-managed"
 INGRESS_CA_CONFIGMAP = "default-ingress-cert"
@@ -48,7 +49,7 @@ def ingress_ca(cluster: ClusterClient) -> str:
         configmap = cluster.get(kinds.CONFIG_MAP, INGRESS_CA_NAMESPACE, INGRESS_CA_CONFIGMAP)
     except ClusterError:
         return ""
-    return str((configmap.get("data") or {}).get(INGRESS_CA_KEY) or "")
+    return str(dig(configmap, "data", INGRESS_CA_KEY) or "")
 
 
 def cluster_cas(cluster: ClusterClient) -> str:
