@@ -106,6 +106,7 @@ def enrich_ovirt(
                 "interface": attachment.get("interface"),
                 "capacity": dig(disks, str(attachment.get("disk")), "provisionedSize"),
                 "storageDomain": dig(disks, str(attachment.get("disk")), "storageDomain"),
+                "storageType": dig(disks, str(attachment.get("disk")), "storageType"),
             }
             for attachment in vm.get("diskAttachments") or ()
         ]

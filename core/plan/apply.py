@@ -61,8 +61,8 @@ class PlanConflictError(MtvError):
 def _source_collections(
     connection: Connection, inventory: EnrichedInventory
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The provider's networks and storages (datastores, OVA storages, OpenStack volume types: what
-    automatic maps name; empty when not served)."""
+    """The provider's networks and storages (``SOURCE_COLLECTIONS``: what automatic maps name; empty
+    when not served)."""
     connection.know_inventory_url(inventory.base_url)
     found: list[list[dict[str, Any]]] = []
     for name in SOURCE_COLLECTIONS.get(inventory.provider.type, ("networks", "datastores")):

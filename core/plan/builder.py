@@ -198,7 +198,7 @@ def _network_map(
     maps.require_auto_map_support(providers.source_type, "network_map")
     name = maps.network_map_name(request.name)
     destination = maps.default_destination_network(
-        inputs.nads,
+        () if providers.source_type == "ec2" else inputs.nads,  # EC2: the pod network (network/mapper/ec2)
         target_namespace=target_namespace,
         plan_namespace=request.namespace,
         requested=request.default_target_network,

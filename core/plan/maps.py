@@ -9,6 +9,12 @@ Forklift's ``DestinationStorage.storageClass`` has no ``omitempty``, and kubectl
 name when it sees no StorageClass, which leaves the choice to the cluster's default class —
 kubev2v/kubectl-mtv ``pkg/cmd/create/plan/storage/mapper/vsphere/mapper.go``).
 
+The sources per provider type are read as kubectl-mtv's fetchers read them (``source_network_ids``,
+``source_datastore_ids``). The destinations follow its generic mappers (vSphere, OVA, OpenStack,
+oVirt, Hyper-V); EC2's network mapper defaults to the pod network instead of the first NAD. Not
+reproduced: the OpenShift-to-OpenShift same-name matching (network|storage/mapper/openshift) and
+EC2's per-volume-type EBS StorageClass choice (storage/mapper/ec2): those sources map like the rest.
+
 kubectl-mtv gathers the source ids in a Go map, so its "first" network is random; here the order
 is the order of first appearance in the plan's VMs, which makes the result reproducible.
 """
@@ -35,13 +41,19 @@ from mtv_mcp.core.plan.models import (
     StorageSource,
 )
 
-AUTO_MAP_PROVIDER_TYPES = ("vsphere", "ova", "openstack")
 # The source collections whose ids the automatic maps name: (networks, storage), per provider type.
 SOURCE_COLLECTIONS = {
     "vsphere": ("networks", "datastores"),
     "ova": ("networks", "storages"),
     "openstack": ("networks", "volumetypes"),
+    "ovirt": ("networks", "storagedomains"),
+    "openshift": ("networkattachmentdefinitions", "storageclasses"),
+    "hyperv": ("networks", "storages"),
+    "ec2": ("networks", "volumes"),
 }
+AUTO_MAP_PROVIDER_TYPES = tuple(SOURCE_COLLECTIONS)
+# kubectl-mtv's order of EC2 volume types (storage/fetchers/ec2/fetcher.go buildSortedRefs).
+EC2_VOLUME_TYPE_ORDER = ("gp3", "gp2", "io2", "io1", "st1", "sc1", "standard")
 VIRT_DEFAULT_CLASS = "storageclass.kubevirt.io/is-default-virt-class"
 CLUSTER_DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 
@@ -63,17 +75,88 @@ def _ids_by_name(items: Sequence[dict[str, Any]], names: Iterable[Any]) -> list[
     return _unique(ids.get(str(name)) for name in names)
 
 
+def _ovirt_network_ids(vms: Sequence[dict[str, Any]], networks: Sequence[dict[str, Any]]) -> list[str]:
+    """oVirt NICs name a vNIC profile; the network listing it in ``nicProfiles`` (kubev2v/forklift
+    ``pkg/controller/provider/web/ovirt/network.go``) is the one kubectl-mtv finds through
+    ``nicprofiles[].network``."""
+    network_of = {str(profile): str(net.get("id")) for net in networks for profile in net.get("nicProfiles") or ()}
+    return _unique(network_of.get(str(nic.get("profile"))) for vm in vms for nic in vm.get("nics") or ())
+
+
+def _openshift_network_ids(vms: Sequence[dict[str, Any]], nads: Sequence[dict[str, Any]]) -> list[str]:
+    """KubeVirt ``spec.template.spec.networks[].name`` matched to a NAD name, else to the first NAD
+    whose name contains it or is contained in it (network/fetchers/openshift/fetcher.go)."""
+    ids: list[str | None] = []
+    for vm in vms:
+        for net in dig(vm, "object", "spec", "template", "spec", "networks") or ():
+            name = str(net.get("name") or "")
+            exact = [nad for nad in nads if nad.get("name") == name]
+            near = [nad for nad in nads if name and nad.get("name") and (nad["name"] in name or name in nad["name"])]
+            ids.extend(str(nad.get("id")) for nad in (exact or near)[:1])
+    return _unique(ids)
+
+
+def _ec2_network_ids(networks: Sequence[dict[str, Any]]) -> list[str]:
+    """Every subnet of the region by CIDR, else every VPC by id, whatever the VMs use
+    (network/fetchers/ec2/fetcher.go); the items come in an ``object`` envelope."""
+    subnets = [net for net in networks if dig(net, "object", "SubnetId")]
+    if subnets:
+        return _unique(net.get("id") for net in sorted(subnets, key=lambda net: str(dig(net, "object", "CidrBlock"))))
+    vpcs = [net for net in networks if dig(net, "object", "VpcId")]
+    return sorted(_unique(net.get("id") for net in vpcs))
+
+
 def source_network_ids(
     vms: Sequence[dict[str, Any]], provider_type: str = "vsphere", networks: Sequence[dict[str, Any]] = ()
 ) -> list[str]:
     """Network ids of the VMs, in order of first appearance, read as kubectl-mtv's network fetchers
     read them (pkg/cmd/create/plan/network/fetchers/): vSphere ``networks[].id``, OVA
-    ``networks[].ID``, OpenStack the network names keying ``addresses`` (ids from ``networks``)."""
+    ``networks[].ID``, OpenStack the network names keying ``addresses`` (ids from ``networks``),
+    oVirt ``nics[].profile`` → network, OpenShift the VM's networks → NADs, Hyper-V
+    ``nics[].networkUUID``, EC2 every subnet."""
     if provider_type == "ova":
         return _unique(ref.get("ID") for vm in vms for ref in vm.get("networks") or ())
     if provider_type == "openstack":
         return _ids_by_name(networks, (name for vm in vms for name in vm.get("addresses") or {}))
+    if provider_type == "ovirt":
+        return _ovirt_network_ids(vms, networks)
+    if provider_type == "openshift":
+        return _openshift_network_ids(vms, networks)
+    if provider_type == "hyperv":
+        return _unique(nic.get("networkUUID") for vm in vms for nic in vm.get("nics") or ())
+    if provider_type == "ec2":
+        return _ec2_network_ids(networks)
     return _unique(ref.get("id") for vm in vms for ref in vm.get("networks") or ())
+
+
+def _openshift_storage_class_names(vms: Sequence[dict[str, Any]]) -> list[str]:
+    """The storage classes of the VMs' ``dataVolumeTemplates`` (``spec.storageClassName``, else
+    ``spec.storage.storageClassName``; storage/fetchers/openshift/fetcher.go collectStorageFromVM)."""
+    names = []
+    for vm in vms:
+        for template in dig(vm, "object", "spec", "dataVolumeTemplates") or ():
+            names.append(
+                dig(template, "spec", "storageClassName") or dig(template, "spec", "storage", "storageClassName")
+            )
+    return _unique(names)
+
+
+def _ec2_volume_types(vms: Sequence[dict[str, Any]], volumes: Sequence[dict[str, Any]]) -> list[str]:
+    """The types of the EBS volumes the instances map, lower-case, in kubectl-mtv's order
+    (storage/fetchers/ec2/fetcher.go fetchVolumeTypesFromVMs)."""
+    attached = {
+        str(dig(mapping, "Ebs", "VolumeId"))
+        for vm in vms
+        for mapping in dig(vm, "object", "BlockDeviceMappings") or ()
+        if dig(mapping, "Ebs", "VolumeId")
+    }
+    found = _unique(
+        str(volume.get("volumeType") or dig(volume, "object", "VolumeType") or "").lower()
+        for volume in volumes
+        if str(volume.get("id")) in attached
+    )
+    order = {name: index for index, name in enumerate(EC2_VOLUME_TYPE_ORDER)}
+    return sorted(found, key=lambda name: order.get(name, len(order)))
 
 
 def source_datastore_ids(
@@ -82,11 +165,22 @@ def source_datastore_ids(
     """Storage ids of the VMs' disks, in order of first appearance, as kubectl-mtv's storage fetchers
     read them (pkg/cmd/create/plan/storage/fetchers/): vSphere ``disks[].datastore.id``, OVA
     ``disks[].ID`` (its storages), OpenStack the volume types of the attached volumes (ids from
-    ``volumetypes``; the computed ``volumeTypes`` holds their names)."""
+    ``volumetypes``; the computed ``volumeTypes`` holds their names), oVirt the disks' storage
+    domains (LUN disks left out), OpenShift the storage classes of the data volumes (ids from
+    ``storageclasses``), Hyper-V every storage of the provider, EC2 the volume type names."""
     if provider_type == "ova":
         return _unique(disk.get("ID") for vm in vms for disk in vm.get("disks") or ())
     if provider_type == "openstack":
         return _ids_by_name(storages, (name for vm in vms for name in vm.get("volumeTypes") or ()))
+    if provider_type == "ovirt":
+        disks = (disk for vm in vms for disk in vm.get("disks") or ())
+        return _unique(disk.get("storageDomain") for disk in disks if disk.get("storageType") != "lun")
+    if provider_type == "openshift":
+        return _ids_by_name(storages, _openshift_storage_class_names(vms))
+    if provider_type == "hyperv":
+        return _unique(storage.get("id") for storage in storages)
+    if provider_type == "ec2":
+        return _ec2_volume_types(vms, storages)
     return _unique(dig(disk, "datastore", "id") for vm in vms for disk in vm.get("disks") or ())
 
 
@@ -102,7 +196,8 @@ def object_meta(obj: dict[str, Any]) -> dict[str, Any]:
 def require_auto_map_support(provider_type: str, field: str) -> None:
     if provider_type not in AUTO_MAP_PROVIDER_TYPES:
         raise MtvError(
-            f"automatic maps are built for vSphere, OVA and OpenStack sources, not for a {provider_type} provider",
+            f"automatic maps are built for {', '.join(AUTO_MAP_PROVIDER_TYPES)} sources, "
+            f"not for a {provider_type} provider",
             field=field,
             hint="create the map first and pass its name (network_map / storage_map)",
         )
@@ -143,9 +238,10 @@ def build_network_map(
     provider_type: str = "vsphere",
 ) -> NetworkMap:
     names = {str(net.get("id")): net.get("name") for net in networks}
+    namespaces = {str(net.get("id")): net.get("namespace") for net in networks}  # OpenShift NADs
     pairs = [
         NetworkPair(
-            source=NetworkSource(id=net_id, name=names.get(net_id)),
+            source=NetworkSource(id=net_id, name=names.get(net_id), namespace=namespaces.get(net_id)),
             destination=default_destination if index == 0 else DestinationNetwork(type="ignored"),
         )
         for index, net_id in enumerate(source_network_ids(vms, provider_type, networks))
@@ -187,7 +283,10 @@ def build_storage_map(
     names = {str(ds.get("id")): ds.get("name") for ds in datastores}
     pairs = [
         StoragePair(
-            source=StorageSource(id=ds_id, name=names.get(ds_id)),
+            # EC2 storage is named by volume type only (storage/mapper/ec2/mapper.go)
+            source=StorageSource(name=ds_id)
+            if provider_type == "ec2"
+            else StorageSource(id=ds_id, name=names.get(ds_id)),
             destination=DestinationStorage(storage_class=storage_class),
         )
         for ds_id in source_datastore_ids(vms, provider_type, datastores)

@@ -406,3 +406,20 @@ async def test_automatic_maps_for_ova_and_openstack_sources(sandbox: Sandbox) ->
     ]
     assert sources(osp, "NetworkMap") == [("net-lab-internal", "lab-internal"), ("net-lab-dmz", "lab-dmz")]
     assert sources(osp, "StorageMap") == [("vt-ceph-ssd", "ceph-ssd"), ("vt-ceph-hdd", "ceph-hdd")]
+
+
+async def test_automatic_maps_for_an_ovirt_source(sandbox: Sandbox) -> None:
+    """oVirt as kubectl-mtv's fetchers read it (pkg/cmd/create/plan/network|storage/fetchers/ovirt):
+    each NIC's vNIC profile leads to its network, each disk to its storage domain."""
+    async with connect(sandbox) as client:
+        result = await client.call_tool(
+            "create_plan", {"name": "from-rhv", "source": "ovirt-legacy", "vms": "erp-db-01"}
+        )
+    assert not result.is_error, text_of(result)
+    maps = {obj["kind"]: obj["spec"]["map"] for obj in result.structured_content["objects"] if "Map" in obj["kind"]}
+    assert [pair["source"] for pair in maps["NetworkMap"]] == [
+        {"id": "2aba05d5-1372-0e50-f5cb-cc020889a29b", "name": "ovirtmgmt"}
+    ]
+    assert [pair["source"] for pair in maps["StorageMap"]] == [
+        {"id": "55641e50-892f-478a-3b66-e3b39d6e4f7e", "name": "data-fc-01"}
+    ]

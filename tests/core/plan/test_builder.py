@@ -305,10 +305,79 @@ def test_warnings(facts: dict[str, Any], demo_vms: Any, make_provider: Any) -> N
 
 
 def test_auto_maps_need_a_supported_source(facts: dict[str, Any], make_provider: Any) -> None:
-    ovirt = {**facts, "source_provider": make_provider("ovirt-legacy", "ovirt")}
-    with pytest.raises(MtvError, match="vSphere, OVA and OpenStack sources, not for a ovirt") as error:
-        build(wave1_request(), ovirt, [{"id": "a1", "name": "erp-app-01"}])
+    azure = {**facts, "source_provider": make_provider("azure-east", "azure")}
+    with pytest.raises(MtvError, match="not for a azure provider") as error:
+        build(wave1_request(), azure, [{"id": "a1", "name": "erp-app-01"}])
     assert error.value.field == "network_map"
+
+
+def _map_sources(result: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    network, storage = result.network_map.to_kube(), result.storage_map.to_kube()
+    return [pair["source"] for pair in network["spec"]["map"]], [pair["source"] for pair in storage["spec"]["map"]]
+
+
+def test_auto_maps_for_openshift_hyperv_and_ec2_sources(facts: dict[str, Any], make_provider: Any) -> None:
+    """Read as kubectl-mtv's fetchers read them (pkg/cmd/create/plan/network|storage/fetchers/
+    openshift, hyperv, ec2)."""
+    kubevirt_vm = {
+        "id": "u1",
+        "name": "web",
+        "object": {
+            "metadata": {"namespace": "apps"},
+            "spec": {
+                "template": {"spec": {"networks": [{"name": "default", "pod": {}}, {"name": "br-prod"}]}},
+                "dataVolumeTemplates": [
+                    {"spec": {"storageClassName": "ceph-rbd"}},
+                    {"spec": {"storage": {"storageClassName": "nfs"}}},
+                ],
+            },
+        },
+    }
+    nads = [{"id": "n1", "name": "br-prod-110", "namespace": "net"}, {"id": "n2", "name": "other", "namespace": "x"}]
+    classes = [{"id": "s1", "name": "nfs"}, {"id": "s2", "name": "ceph-rbd"}]
+    openshift = {**facts, "source_provider": make_provider("kv", "openshift"), "networks": nads, "datastores": classes}
+    networks, storages = _map_sources(build(wave1_request(), openshift, [kubevirt_vm]))
+    assert networks == [{"id": "n1", "name": "br-prod-110", "namespace": "net"}]
+    assert storages == [{"id": "s2", "name": "ceph-rbd"}, {"id": "s1", "name": "nfs"}]
+
+    hyperv_vm = {"id": "h1", "name": "dc01", "nics": [{"networkUUID": "sw-2"}, {"networkUUID": "sw-1"}]}
+    hyperv = {
+        **facts,
+        "source_provider": make_provider("hv", "hyperv"),
+        "networks": [{"id": "sw-1", "name": "External"}, {"id": "sw-2", "name": "Internal"}],
+        "datastores": [{"id": "st-1", "name": "C:/VMs"}, {"id": "st-2", "name": "D:/VMs"}],
+    }
+    networks, storages = _map_sources(build(wave1_request(), hyperv, [hyperv_vm]))
+    assert networks == [{"id": "sw-2", "name": "Internal"}, {"id": "sw-1", "name": "External"}]
+    assert storages == [{"id": "st-1", "name": "C:/VMs"}, {"id": "st-2", "name": "D:/VMs"}]
+
+    ec2_vm = {
+        "id": "i-1",
+        "name": "api",
+        "object": {"BlockDeviceMappings": [{"Ebs": {"VolumeId": "vol-a"}}, {"Ebs": {"VolumeId": "vol-b"}}]},
+    }
+    ec2 = {
+        **facts,
+        "source_provider": make_provider("aws", "ec2"),
+        "networks": [
+            {"id": "subnet-b", "object": {"SubnetId": "subnet-b", "CidrBlock": "10.0.2.0/24"}},
+            {"id": "vpc-1", "object": {"VpcId": "vpc-1"}},
+            {"id": "subnet-a", "object": {"SubnetId": "subnet-a", "CidrBlock": "10.0.1.0/24"}},
+        ],
+        "datastores": [
+            {"id": "vol-a", "object": {"VolumeType": "io1"}},
+            {"id": "vol-b", "object": {"VolumeType": "GP3"}},
+            {"id": "vol-c", "object": {"VolumeType": "st1"}},
+        ],
+    }
+    result = build(wave1_request(), ec2, [ec2_vm])
+    networks, storages = _map_sources(result)
+    assert networks == [{"id": "subnet-a"}, {"id": "subnet-b"}]
+    assert [pair["destination"] for pair in result.network_map.to_kube()["spec"]["map"]] == [
+        {"type": "pod"},
+        {"type": "ignored"},
+    ]
+    assert storages == [{"name": "gp3"}, {"name": "io1"}]
 
 
 def test_target_provider_must_be_openshift(facts: dict[str, Any], demo_vms: Any, make_provider: Any) -> None:
