@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from mcp.server.mcpserver import MCPServer
 
@@ -11,11 +12,12 @@ from mtv_mcp.core.config import Settings
 from mtv_mcp.core.runtime import Runtime
 from mtv_mcp.server.arguments import ArgumentGate
 from mtv_mcp.server.call_limits import CallSlots
-from mtv_mcp.server.catalog import register_prompts, register_resources, register_tools
+from mtv_mcp.server.catalog import catalogue_tools, register_prompts, register_resources
 from mtv_mcp.server.completions import register_completions
 from mtv_mcp.server.version import package_version
-from mtv_mcp.tools import ALL_TOOLS
-from mtv_mcp.tools._common import ToolDefinition
+
+if TYPE_CHECKING:
+    from mtv_mcp.tools._common import ToolDefinition
 
 SERVER_NAME = "mtv-mcp"
 
@@ -54,8 +56,14 @@ mtv://reference/karl; the prompts walk through common optimisation workflows.
 def create_server(
     settings: Settings | None = None, *, tools: Sequence[ToolDefinition] | None = None
 ) -> MCPServer[Runtime]:
-    """A new, independent server; it contacts no cluster until a tool is called."""
+    """A new, independent server; it contacts no cluster until a tool is called.
+
+    Without ``tools`` it serves every tool from ``tools/declarations.json``, importing a tool's
+    module when the tool is first called.
+    """
     runtime = Runtime(settings=settings or Settings())
+    slots = CallSlots(runtime.settings)
+    gate = ArgumentGate()
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Runtime]) -> AsyncIterator[Runtime]:
@@ -70,12 +78,9 @@ def create_server(
         version=package_version(),
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
+        tools=catalogue_tools(gate, tools, read_only=runtime.settings.read_only, wrap=slots.limit),
     )
-    slots = CallSlots(runtime.settings)
-    gate = ArgumentGate()
     server.middleware.append(gate)
-    chosen = ALL_TOOLS if tools is None else tools
-    register_tools(server, gate, chosen, read_only=runtime.settings.read_only, wrap=slots.limit)
     register_prompts(server, gate)
     register_completions(server, runtime)
     register_resources(server)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,15 +125,12 @@ class ArgumentGate:
     """Server middleware checking ``tools/call`` and ``prompts/get`` arguments."""
 
     def __init__(self) -> None:
-        self.tools: dict[str, tuple[Signature, FuncMetadata]] = {}
+        self.tools: dict[str, Callable[[], FuncMetadata]] = {}
         self.prompts: dict[str, Signature] = {}
 
-    def add_tool(self, name: str, metadata: FuncMetadata) -> None:
-        """Check calls of ``name`` against its argument model."""
-        fields = metadata.arg_model.model_fields
-        arguments = tuple(field.alias or key for key, field in fields.items())
-        required = frozenset(field.alias or key for key, field in fields.items() if field.is_required())
-        self.tools[name] = (Signature(arguments, required), metadata)
+    def add_tool(self, name: str, metadata: Callable[[], FuncMetadata]) -> None:
+        """Check calls of ``name`` against the argument model ``metadata()`` gives (at the first call)."""
+        self.tools[name] = metadata
 
     def add_prompt(self, name: str, arguments: Iterable[tuple[str, bool]]) -> None:
         """Check requests of prompt ``name``; ``arguments`` are (name, required) pairs."""
@@ -160,7 +157,12 @@ class ArgumentGate:
         return await call_next(ctx)
 
     def tool_problems(self, name: str, arguments: Mapping[str, Any]) -> list[str]:
-        signature, metadata = self.tools[name]
+        metadata = self.tools[name]()
+        fields = metadata.arg_model.model_fields
+        signature = Signature(
+            tuple(field.alias or key for key, field in fields.items()),
+            frozenset(field.alias or key for key, field in fields.items() if field.is_required()),
+        )
         problems = unknown_argument_problems(signature, arguments)
         try:
             metadata.validate_arguments(dict(arguments))

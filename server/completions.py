@@ -16,7 +16,6 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import Completion, CompletionArgument, CompletionContext, PromptReference, ResourceTemplateReference
 
 from mtv_mcp.core.errors import MtvError
-from mtv_mcp.core.inventory import Connection
 from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.runtime import Runtime
 
@@ -49,6 +48,8 @@ def register_completions(server: MCPServer[Any], runtime: Runtime) -> None:
 
 def cluster_names(runtime: Runtime, kind: str, namespace: str | None) -> set[str]:
     """Source provider, plan or namespace names (of providers and plans) the server can see."""
+    from mtv_mcp.core.inventory import Connection  # noqa: PLC0415 - slow import, first completion only
+
     try:
         with Connection(runtime.credentials(None), runtime.settings, runtime.inventory_access) as connection:
             cluster = connection.cluster

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from mtv_mcp.core.errors import MtvError, clip
 from mtv_mcp.core.inventory import Connection
 from mtv_mcp.core.runtime import Runtime
+from mtv_mcp.tools._declaration import annotated, described
 from mtv_mcp.tools._result_cap import cap_structure
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -47,18 +48,12 @@ class ToolDefinition:
         return not self.annotations.read_only_hint
 
     def description(self, *, read_only: bool) -> str:
-        """The tool's description; a read-only server says that only dry runs are possible."""
-        text = inspect.cleandoc(self.function.__doc__ or "")
-        if read_only and self.writes:
-            text += "\n\nRead-only server: dry runs only."
-        return text
+        """The tool's description (its docstring); see ``tools._declaration.described``."""
+        return described(inspect.cleandoc(self.function.__doc__ or ""), writes=self.writes, read_only=read_only)
 
     def annotations_for(self, *, read_only: bool) -> ToolAnnotations:
-        """On a read-only server a writing tool can only dry-run, so it is read-only (and not destructive)."""
-        if read_only and self.writes:
-            update = {"read_only_hint": True, "destructive_hint": False, "idempotent_hint": True}
-            return self.annotations.model_copy(update=update)
-        return self.annotations
+        """The tool's annotations on this server; see ``tools._declaration.annotated``."""
+        return annotated(self.annotations, read_only=read_only)
 
 
 def runtime_of(ctx: ToolContext) -> Runtime:
