@@ -16,7 +16,7 @@ from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryCache
 from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.plan.builder import PlanBuild, build_plan_objects, map_owner_patch
 from mtv_mcp.core.plan.compare import PlanComparison, compare_plans
-from mtv_mcp.core.plan.maps import SOURCE_COLLECTIONS
+from mtv_mcp.core.plan.maps import SOURCE_COLLECTIONS, STORAGE_DETAIL_COLLECTIONS
 from mtv_mcp.core.plan.request import PlanRequest
 from mtv_mcp.core.plan.resolve import (
     VmSelection,
@@ -60,19 +60,22 @@ class PlanConflictError(MtvError):
 
 def _source_collections(
     connection: Connection, inventory: EnrichedInventory
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The provider's networks and storages (``SOURCE_COLLECTIONS``: what automatic maps name; empty
-    when not served)."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The provider's networks, storages and storage details (``SOURCE_COLLECTIONS`` and
+    ``STORAGE_DETAIL_COLLECTIONS``: what automatic maps read; empty when not served)."""
     connection.know_inventory_url(inventory.base_url)
+    provider_type = inventory.provider.type
+    names = [*SOURCE_COLLECTIONS.get(provider_type, ("networks", "datastores"))]
+    names.append(STORAGE_DETAIL_COLLECTIONS.get(provider_type, ""))
     found: list[list[dict[str, Any]]] = []
-    for name in SOURCE_COLLECTIONS.get(inventory.provider.type, ("networks", "datastores")):
+    for name in names:
         try:
-            found.append(connection.inventory.collection(inventory.provider, name))
+            found.append(connection.inventory.collection(inventory.provider, name) if name else [])
         except InventoryError as error:
             if error.status != 404:
                 raise
             found.append([])
-    return found[0], found[1]
+    return found[0], found[1], found[2]
 
 
 def prepare_plan(
@@ -97,7 +100,7 @@ def prepare_plan(
     inventory = load_vms(connection, cache, str(source_meta["name"]), str(source_meta["namespace"]))
     selection = resolve_vms(vms, inventory.vms, provider=inventory.provider.name)
     warnings = [*inventory.warnings, *selection.warnings]
-    networks, datastores = _source_collections(connection, inventory)
+    networks, datastores, storage_details = _source_collections(connection, inventory)
     storage_classes = optional_list(cluster.list_storage_classes, "storage classes", warnings)
     nads = optional_list(cluster.list_nads, "network attachment definitions", warnings)
     version = cluster.forklift_version()
@@ -112,6 +115,7 @@ def prepare_plan(
         nads=nads,
         forklift_version=version.version,
         inventory_names=[str(vm.get("name") or "") for vm in inventory.vms],
+        storage_details=storage_details,
     )
     return PreparedPlan(build=build, selection=selection, warnings=warnings)
 

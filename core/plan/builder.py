@@ -98,6 +98,7 @@ class _Inputs:
     storage_classes: Sequence[dict[str, Any]]
     nads: Sequence[dict[str, Any]]
     forklift_version: str | None
+    storage_details: Sequence[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,7 @@ def _storage_map(
         datastores=inputs.datastores,
         storage_class=storage_class,
         provider_type=providers.source_type,
+        storage_details=inputs.storage_details,
     )
     return ObjectReference.forklift("StorageMap", name, request.namespace), built
 
@@ -321,12 +323,14 @@ def build_plan_objects(  # noqa: PLR0913 - keyword-only facts from the cluster a
     nads: Sequence[dict[str, Any]] = (),
     forklift_version: str | None = None,
     inventory_names: Sequence[str] = (),
+    storage_details: Sequence[dict[str, Any]] = (),
 ) -> PlanBuild:
     """Check the request and build the objects (raises ``MtvError`` naming the bad argument).
 
     ``vms`` are inventory VM records (vSphere shape: ``id``, ``name``, ``networks[]``,
     ``disks[].datastore``, ``concerns[]``); ``networks``/``datastores`` are the source inventory's
-    collections (for names); ``storage_classes``/``nads`` come from the target cluster (Kubernetes
+    collections (for names); ``storage_details`` the source's ``maps.STORAGE_DETAIL_COLLECTIONS``
+    collection (OpenShift PVCs, EC2 storages); ``storage_classes``/``nads`` come from the target cluster (Kubernetes
     objects or inventory items). ``forklift_version`` like ``2.12.5`` (None: unknown).
     ``inventory_names`` are the names of all the source provider's VMs (names that repeat there make
     the command select VMs by id).
@@ -336,7 +340,7 @@ def build_plan_objects(  # noqa: PLR0913 - keyword-only facts from the cluster a
 
     Steps: check the request → resolve the providers → the maps → the spec → the warnings.
     """
-    inputs = _Inputs(vms, networks, datastores, storage_classes, nads, forklift_version)
+    inputs = _Inputs(vms, networks, datastores, storage_classes, nads, forklift_version, storage_details)
     placement = _check(request, vms)
     defaults: list[str] = []
     providers = _resolve_providers(request, source_provider, target_provider, defaults)

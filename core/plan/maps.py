@@ -52,6 +52,9 @@ SOURCE_COLLECTIONS = {
     "ec2": ("networks", "volumes"),
 }
 AUTO_MAP_PROVIDER_TYPES = tuple(SOURCE_COLLECTIONS)
+# The second storage collection kubectl-mtv's fetcher reads (``storage_details``): EC2's ``storages``
+# (every volume type, the fallback) and OpenShift's ``persistentvolumeclaims`` (the resolved classes).
+STORAGE_DETAIL_COLLECTIONS = {"ec2": "storages", "openshift": "persistentvolumeclaims"}
 # kubectl-mtv's order of EC2 volume types (storage/fetchers/ec2/fetcher.go buildSortedRefs).
 EC2_VOLUME_TYPE_ORDER = ("gp3", "gp2", "io2", "io1", "st1", "sc1", "standard")
 VIRT_DEFAULT_CLASS = "storageclass.kubevirt.io/is-default-virt-class"
@@ -129,21 +132,34 @@ def source_network_ids(
     return _unique(ref.get("id") for vm in vms for ref in vm.get("networks") or ())
 
 
-def _openshift_storage_class_names(vms: Sequence[dict[str, Any]]) -> list[str]:
-    """The storage classes of the VMs' ``dataVolumeTemplates`` (``spec.storageClassName``, else
-    ``spec.storage.storageClassName``; storage/fetchers/openshift/fetcher.go collectStorageFromVM)."""
+def _openshift_storage_class_names(vms: Sequence[dict[str, Any]], pvcs: Sequence[dict[str, Any]]) -> list[str]:
+    """The storage classes of the VMs' ``dataVolumeTemplates``: ``spec.storageClassName``, else the
+    class of the PVC of the template's name in the VM's namespace (``persistentvolumeclaims``
+    ``object.spec.storageClassName``), else ``spec.storage.storageClassName``
+    (storage/fetchers/openshift/fetcher.go collectStorageFromVM)."""
+    pvc_class = {
+        (pvc.get("namespace"), pvc.get("name")): dig(pvc, "object", "spec", "storageClassName")
+        for pvc in pvcs
+        if pvc.get("name")
+    }
     names = []
     for vm in vms:
+        namespace = dig(vm, "object", "metadata", "namespace")
         for template in dig(vm, "object", "spec", "dataVolumeTemplates") or ():
             names.append(
-                dig(template, "spec", "storageClassName") or dig(template, "spec", "storage", "storageClassName")
+                dig(template, "spec", "storageClassName")
+                or pvc_class.get((namespace, dig(template, "metadata", "name")))
+                or dig(template, "spec", "storage", "storageClassName")
             )
     return _unique(names)
 
 
-def _ec2_volume_types(vms: Sequence[dict[str, Any]], volumes: Sequence[dict[str, Any]]) -> list[str]:
-    """The types of the EBS volumes the instances map, lower-case, in kubectl-mtv's order
-    (storage/fetchers/ec2/fetcher.go fetchVolumeTypesFromVMs)."""
+def _ec2_volume_types(
+    vms: Sequence[dict[str, Any]], volumes: Sequence[dict[str, Any]], storages: Sequence[dict[str, Any]]
+) -> list[str]:
+    """The types of the EBS volumes the instances map, lower-case, in kubectl-mtv's order; when that
+    finds none, every ``type`` of the provider's ``storages`` (storage/fetchers/ec2/fetcher.go
+    fetchVolumeTypesFromVMs, fetchAllVolumeTypes)."""
     attached = {
         str(dig(mapping, "Ebs", "VolumeId"))
         for vm in vms
@@ -154,20 +170,24 @@ def _ec2_volume_types(vms: Sequence[dict[str, Any]], volumes: Sequence[dict[str,
         str(volume.get("volumeType") or dig(volume, "object", "VolumeType") or "").lower()
         for volume in volumes
         if str(volume.get("id")) in attached
-    )
+    ) or _unique(str(item.get("type") or dig(item, "object", "type") or "").lower() for item in storages)
     order = {name: index for index, name in enumerate(EC2_VOLUME_TYPE_ORDER)}
     return sorted(found, key=lambda name: order.get(name, len(order)))
 
 
 def source_datastore_ids(
-    vms: Sequence[dict[str, Any]], provider_type: str = "vsphere", storages: Sequence[dict[str, Any]] = ()
+    vms: Sequence[dict[str, Any]],
+    provider_type: str = "vsphere",
+    storages: Sequence[dict[str, Any]] = (),
+    details: Sequence[dict[str, Any]] = (),
 ) -> list[str]:
     """Storage ids of the VMs' disks, in order of first appearance, as kubectl-mtv's storage fetchers
     read them (pkg/cmd/create/plan/storage/fetchers/): vSphere ``disks[].datastore.id``, OVA
     ``disks[].ID`` (its storages), OpenStack the volume types of the attached volumes (ids from
     ``volumetypes``; the computed ``volumeTypes`` holds their names), oVirt the disks' storage
     domains (LUN disks left out), OpenShift the storage classes of the data volumes (ids from
-    ``storageclasses``), Hyper-V every storage of the provider, EC2 the volume type names."""
+    ``storageclasses``), Hyper-V every storage of the provider, EC2 the volume type names.
+    ``details`` is the ``STORAGE_DETAIL_COLLECTIONS`` collection (OpenShift PVCs, EC2 storages)."""
     if provider_type == "ova":
         return _unique(disk.get("ID") for vm in vms for disk in vm.get("disks") or ())
     if provider_type == "openstack":
@@ -176,11 +196,11 @@ def source_datastore_ids(
         disks = (disk for vm in vms for disk in vm.get("disks") or ())
         return _unique(disk.get("storageDomain") for disk in disks if disk.get("storageType") != "lun")
     if provider_type == "openshift":
-        return _ids_by_name(storages, _openshift_storage_class_names(vms))
+        return _ids_by_name(storages, _openshift_storage_class_names(vms, details))
     if provider_type == "hyperv":
         return _unique(storage.get("id") for storage in storages)
     if provider_type == "ec2":
-        return _ec2_volume_types(vms, storages)
+        return _ec2_volume_types(vms, storages, details)
     return _unique(dig(disk, "datastore", "id") for vm in vms for disk in vm.get("disks") or ())
 
 
@@ -279,6 +299,7 @@ def build_storage_map(
     datastores: Sequence[dict[str, Any]],
     storage_class: str,
     provider_type: str = "vsphere",
+    storage_details: Sequence[dict[str, Any]] = (),
 ) -> StorageMap:
     names = {str(ds.get("id")): ds.get("name") for ds in datastores}
     pairs = [
@@ -289,7 +310,7 @@ def build_storage_map(
             else StorageSource(id=ds_id, name=names.get(ds_id)),
             destination=DestinationStorage(storage_class=storage_class),
         )
-        for ds_id in source_datastore_ids(vms, provider_type, datastores)
+        for ds_id in source_datastore_ids(vms, provider_type, datastores, storage_details)
     ]
     return StorageMap(
         metadata=ObjectMeta(name=name, namespace=namespace),

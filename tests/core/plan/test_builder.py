@@ -423,3 +423,45 @@ def test_openshift_source_command_keeps_forklifts_pvc_name_default(facts: dict[s
     result = build_plan_objects(request, **{**facts, "source_provider": source}, vms=demo_vms("win-ad-01"))
     assert "pvcNameTemplateUseGenerateName" not in result.plan.to_kube()["spec"]
     assert "--pvc-name-template-use-generate-name false" in result.kubectl_command
+
+
+def test_ec2_storage_falls_back_to_every_volume_type(facts: dict[str, Any], make_provider: Any) -> None:
+    """Instances without EBS volumes: every type of the provider's ``storages``, in kubectl-mtv's
+    order (storage/fetchers/ec2/fetcher.go fetchAllVolumeTypes)."""
+    ec2 = {
+        **facts,
+        "source_provider": make_provider("aws", "ec2"),
+        "datastores": [{"id": "vol-z", "object": {"VolumeType": "io1"}}],
+        "storage_details": [{"id": "t1", "type": "ST1"}, {"id": "t2", "object": {"type": "gp3"}}, {"id": "t3"}],
+    }
+    instance_store_only = {"id": "i-2", "name": "batch", "object": {"BlockDeviceMappings": []}}
+    _, storages = _map_sources(build(wave1_request(), ec2, [instance_store_only]))
+    assert storages == [{"name": "gp3"}, {"name": "st1"}]
+
+
+def test_openshift_storage_reads_the_pvc_of_a_template(facts: dict[str, Any], make_provider: Any) -> None:
+    """Between ``spec.storageClassName`` and ``spec.storage.storageClassName`` the PVC of the
+    template's name in the VM's namespace decides (storage/fetchers/openshift/fetcher.go)."""
+    templates = [
+        {"metadata": {"name": "root"}, "spec": {"storage": {"storageClassName": "nfs"}}},
+        {"metadata": {"name": "data"}, "spec": {"storageClassName": "nfs", "storage": {}}},
+        {"metadata": {"name": "logs"}, "spec": {"storage": {"storageClassName": "local"}}},
+    ]
+    vm = {
+        "id": "u1",
+        "name": "db",
+        "object": {"metadata": {"namespace": "apps"}, "spec": {"dataVolumeTemplates": templates}},
+    }
+    pvcs = [
+        {"id": "p1", "name": "root", "namespace": "apps", "object": {"spec": {"storageClassName": "ceph-rbd"}}},
+        {"id": "p2", "name": "logs", "namespace": "other", "object": {"spec": {"storageClassName": "ceph-rbd"}}},
+    ]
+    classes = [{"id": "s1", "name": "nfs"}, {"id": "s2", "name": "ceph-rbd"}, {"id": "s3", "name": "local"}]
+    openshift = {
+        **facts,
+        "source_provider": make_provider("kv", "openshift"),
+        "datastores": classes,
+        "storage_details": pvcs,
+    }
+    _, storages = _map_sources(build(wave1_request(), openshift, [vm]))
+    assert storages == [{"id": "s2", "name": "ceph-rbd"}, {"id": "s1", "name": "nfs"}, {"id": "s3", "name": "local"}]
