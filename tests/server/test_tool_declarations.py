@@ -1,9 +1,10 @@
 """Start-up from the tool declarations: they match the tool modules, and serving ``tools/list``
 imports no tool implementation.
 
-After an intended change to a tool's schema, title, annotations or docstring, regenerate
-``tools/declarations.json`` with
-``MTV_UPDATE_SNAPSHOTS=1 python -m pytest tests/server/test_tool_declarations.py``.
+``tools/list`` is answered from ``tools/declarations.json``, so after an intended change to a
+tool's schema, title, annotations or docstring regenerate it and then the reviewed snapshots, in
+that order, in one run: ``MTV_UPDATE_SNAPSHOTS=1 python -m pytest
+tests/server/test_tool_declarations.py tests/server/test_tools_snapshot.py``.
 """
 
 from __future__ import annotations
