@@ -26,7 +26,9 @@ from typing import Any
 
 import anyio
 import httpx
+import httpx2
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = [sys.executable, str(ROOT / "bench" / "minimal_server.py")]
@@ -113,7 +115,11 @@ async def http_round_trip(command: list[str], call: tuple[str, dict[str, Any]], 
     ):
         try:
             wait_until_listening(port)
-            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+            # Both servers get the same header; ours requires a bearer token on /mcp (the trivial
+            # tool never uses it), the minimal one ignores it.
+            http = httpx2.AsyncClient(headers={"Authorization": "Bearer bench"})
+            transport = streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)
+            async with http, Client(transport) as client:
                 await round_trips(client, call, 3)
                 return statistics.median(await round_trips(client, call, count))
         finally:
