@@ -32,6 +32,7 @@ from mtv_mcp.core.plan.models import (
     StorageMap,
 )
 from mtv_mcp.core.plan.request import PlanRequest
+from mtv_mcp.core.plan.storage_destinations import storage_destination
 
 
 class PlanBuild(BaseModel):
@@ -238,7 +239,13 @@ def _storage_map(
         providers=providers.pair,
         vms=inputs.vms,
         datastores=inputs.datastores,
-        storage_class=storage_class,
+        destination=lambda source: storage_destination(
+            source,
+            provider_type=providers.source_type,
+            default_class=storage_class,
+            storage_classes=inputs.storage_classes,
+            requested=request.default_target_storage_class,
+        ),
         provider_type=providers.source_type,
         storage_details=inputs.storage_details,
     )

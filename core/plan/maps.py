@@ -7,13 +7,13 @@ datastores of the VMs' disks, all to one StorageClass (the argument, else the de
 else the cluster default, else a name containing "virtualization", else the first, else ``""``:
 Forklift's ``DestinationStorage.storageClass`` has no ``omitempty``, and kubectl-mtv writes the empty
 name when it sees no StorageClass, which leaves the choice to the cluster's default class —
-kubev2v/kubectl-mtv ``pkg/cmd/create/plan/storage/mapper/vsphere/mapper.go``).
+kubev2v/kubectl-mtv ``pkg/cmd/create/plan/storage/mapper/vsphere/mapper.go``); OpenShift and EC2
+sources choose per storage (``storage_destinations``).
 
 The sources per provider type are read as kubectl-mtv's fetchers read them (``source_network_ids``,
 ``source_datastore_ids``). The destinations follow its generic mappers (vSphere, OVA, OpenStack,
 oVirt, Hyper-V); EC2's network mapper defaults to the pod network instead of the first NAD. Not
-reproduced: the OpenShift-to-OpenShift same-name matching (network|storage/mapper/openshift) and
-EC2's per-volume-type EBS StorageClass choice (storage/mapper/ec2): those sources map like the rest.
+reproduced: the OpenShift-to-OpenShift same-name network matching (network/mapper/openshift).
 
 kubectl-mtv gathers the source ids in a Go map, so its "first" network is random; here the order
 is the order of first appearance in the plan's VMs, which makes the result reproducible.
@@ -21,7 +21,7 @@ is the order of first appearance in the plan's VMs, which makes the result repro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from mtv_mcp.core.errors import MtvError, quoted
@@ -297,21 +297,18 @@ def build_storage_map(
     providers: ProviderPair,
     vms: Sequence[dict[str, Any]],
     datastores: Sequence[dict[str, Any]],
-    storage_class: str,
+    destination: Callable[[StorageSource], DestinationStorage],
     provider_type: str = "vsphere",
     storage_details: Sequence[dict[str, Any]] = (),
 ) -> StorageMap:
+    """``destination`` chooses where each source goes (``storage_destinations.storage_destination``)."""
     names = {str(ds.get("id")): ds.get("name") for ds in datastores}
-    pairs = [
-        StoragePair(
-            # EC2 storage is named by volume type only (storage/mapper/ec2/mapper.go)
-            source=StorageSource(name=ds_id)
-            if provider_type == "ec2"
-            else StorageSource(id=ds_id, name=names.get(ds_id)),
-            destination=DestinationStorage(storage_class=storage_class),
-        )
+    sources = [
+        # EC2 storage is named by volume type only (storage/mapper/ec2/mapper.go)
+        StorageSource(name=ds_id) if provider_type == "ec2" else StorageSource(id=ds_id, name=names.get(ds_id))
         for ds_id in source_datastore_ids(vms, provider_type, datastores, storage_details)
     ]
+    pairs = [StoragePair(source=source, destination=destination(source)) for source in sources]
     return StorageMap(
         metadata=ObjectMeta(name=name, namespace=namespace),
         spec=StorageMapSpec(provider=providers, map=pairs),

@@ -311,6 +311,13 @@ def test_auto_maps_need_a_supported_source(facts: dict[str, Any], make_provider:
     assert error.value.field == "network_map"
 
 
+EBS_CLASSES = [
+    {"name": "gp3-csi", "object": {"metadata": {"name": "gp3-csi"}, "provisioner": "ebs.csi.aws.com"}},
+    {"name": "ebs-io1-fast", "object": {"metadata": {"name": "ebs-io1-fast"}, "provisioner": "ebs.csi.aws.com"}},
+    {"name": "st1", "object": {"metadata": {"name": "st1"}, "provisioner": "kubernetes.io/aws-ebs"}},
+]
+
+
 def _map_sources(result: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     network, storage = result.network_map.to_kube(), result.storage_map.to_kube()
     return [pair["source"] for pair in network["spec"]["map"]], [pair["source"] for pair in storage["spec"]["map"]]
@@ -359,6 +366,7 @@ def test_auto_maps_for_openshift_hyperv_and_ec2_sources(facts: dict[str, Any], m
     ec2 = {
         **facts,
         "source_provider": make_provider("aws", "ec2"),
+        "storage_classes": EBS_CLASSES,
         "networks": [
             {"id": "subnet-b", "object": {"SubnetId": "subnet-b", "CidrBlock": "10.0.2.0/24"}},
             {"id": "vpc-1", "object": {"VpcId": "vpc-1"}},
@@ -431,6 +439,7 @@ def test_ec2_storage_falls_back_to_every_volume_type(facts: dict[str, Any], make
     ec2 = {
         **facts,
         "source_provider": make_provider("aws", "ec2"),
+        "storage_classes": EBS_CLASSES,
         "datastores": [{"id": "vol-z", "object": {"VolumeType": "io1"}}],
         "storage_details": [{"id": "t1", "type": "ST1"}, {"id": "t2", "object": {"type": "gp3"}}, {"id": "t3"}],
     }
@@ -465,3 +474,65 @@ def test_openshift_storage_reads_the_pvc_of_a_template(facts: dict[str, Any], ma
     }
     _, storages = _map_sources(build(wave1_request(), openshift, [vm]))
     assert storages == [{"id": "s2", "name": "ceph-rbd"}, {"id": "s1", "name": "nfs"}, {"id": "s3", "name": "local"}]
+
+
+def test_ec2_storage_destinations_per_volume_type(
+    facts: dict[str, Any], make_provider: Any, catalog: CrdCatalog
+) -> None:
+    """Only EBS CSI classes; a class named after the type, else the first; Block for SSD types,
+    Filesystem for st1/sc1/standard; ReadWriteOnce (storage/mapper/ec2/mapper.go)."""
+    ec2 = {
+        **facts,
+        "source_provider": make_provider("aws", "ec2"),
+        "storage_classes": EBS_CLASSES,
+        "storage_details": [{"type": "io1"}, {"type": "st1"}, {"type": "gp2"}],
+    }
+    vm = {"id": "i-3", "name": "etl", "object": {}}
+    result = build(wave1_request(), ec2, [vm])
+    storage = result.storage_map.to_kube()
+    assert catalog.validate(storage) == []
+    assert [pair["destination"] for pair in storage["spec"]["map"]] == [
+        {"storageClass": "gp3-csi", "volumeMode": "Block", "accessMode": "ReadWriteOnce"},
+        {"storageClass": "ebs-io1-fast", "volumeMode": "Block", "accessMode": "ReadWriteOnce"},
+        {"storageClass": "gp3-csi", "volumeMode": "Filesystem", "accessMode": "ReadWriteOnce"},
+    ]
+    chosen = build(wave1_request(default_target_storage_class="ebs-io1-fast"), ec2, [vm]).storage_map.to_kube()
+    assert {pair["destination"]["storageClass"] for pair in chosen["spec"]["map"]} == {"ebs-io1-fast"}
+    with pytest.raises(MtvError, match=r"'st1' has provisioner 'kubernetes\.io/aws-ebs'") as error:
+        build(wave1_request(default_target_storage_class="st1"), ec2, [vm])
+    assert error.value.field == "default_target_storage_class"
+    with pytest.raises(MtvError, match=r"no StorageClass with provisioner ebs\.csi\.aws\.com") as error:
+        build(wave1_request(), {**ec2, "storage_classes": facts["storage_classes"]}, [vm])
+    assert error.value.field == "storage_map"
+
+
+def test_openshift_storage_keeps_same_named_classes(
+    facts: dict[str, Any], make_provider: Any, catalog: CrdCatalog
+) -> None:
+    """OpenShift to OpenShift: a source class that exists on the target keeps its name, the others
+    take the default class; a requested class takes all (storage/mapper/openshift/mapper.go)."""
+    vm = {
+        "id": "u1",
+        "name": "web",
+        "object": {
+            "spec": {
+                "dataVolumeTemplates": [
+                    {"spec": {"storageClassName": "lvms-nvme"}},
+                    {"spec": {"storageClassName": "ceph-rbd"}},
+                ]
+            }
+        },
+    }
+    openshift = {
+        **facts,
+        "source_provider": make_provider("kv", "openshift"),
+        "datastores": [{"id": "s1", "name": "ceph-rbd"}, {"id": "s2", "name": "lvms-nvme"}],
+    }
+    storage = build(wave1_request(), openshift, [vm]).storage_map.to_kube()
+    assert catalog.validate(storage) == []
+    assert [pair["destination"] for pair in storage["spec"]["map"]] == [
+        {"storageClass": "lvms-nvme"},
+        {"storageClass": "ocs-storagecluster-ceph-rbd-virtualization"},
+    ]
+    chosen = build(wave1_request(default_target_storage_class="fast"), openshift, [vm]).storage_map.to_kube()
+    assert [pair["destination"] for pair in chosen["spec"]["map"]] == [{"storageClass": "fast"}] * 2
