@@ -1,12 +1,15 @@
 """The sandbox's migration controller: a Migration becomes virt-v2v pods that run on the sandbox clock.
 
-For each VM of the migrated plan it creates the per-VM Secret, one Bound PVC per disk, (2.12+) a
-Conversion CR and the convertor pod from ``build_convertor_pod``; schedules the pod with the
+For each VM of the migrated plan it walks Forklift's cold itinerary on the clock (``timing.py``): while
+``Initialize`` runs it creates the per-VM Secret and one PVC per disk (Pending); ``DiskAllocation`` lasts
+until the storage class's provisioner has bound them; then it creates (2.12+) a Conversion CR and the
+convertor pod from ``build_convertor_pod``; schedules the pod with the
 sandbox's own ``scheduler`` (never ``core.placement``: the product's predictions are checked, not
 echoed) against the store's nodes and pods (bound and Running, or Pending with a
 ``FailedScheduling`` Warning); writes the virt-v2v log as the clock advances; ends the pod
 (Succeeded, exit 0; or Failed/OOMKilled when asked to) and keeps Migration and Plan status like
-Forklift. Pending pods are retried whenever a convertor ends or is canceled, and (2.12+) fail the
+Forklift, a successful pod followed by ``VirtualMachineCreation`` before the VM Succeeds. Pending
+pods are retried whenever a convertor ends or is canceled, and (2.12+) fail the
 VM after the pending timeout. A VM listed in the Migration's ``spec.cancel`` is canceled as Forklift
 does (``pkg/controller/plan/migration.go``: ``execute`` sets the VM's Canceled condition,
 ``Cancel``/``cleanup`` delete its convertor pod and Secret, ``kubevirt.go`` ``CancelConversion``
@@ -27,7 +30,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from mtv_mcp.core.convertor.pod_template import CONVERTOR_CONTAINER, ConvertorSettings
 from mtv_mcp.core.errors import MtvError
@@ -39,6 +42,7 @@ from mtv_mcp.sandbox.controller.links import LinkModel
 from mtv_mcp.sandbox.controller.plans import needs_validation, validate_plan
 from mtv_mcp.sandbox.controller.pods import bind_and_start, mark_unschedulable, terminate
 from mtv_mcp.sandbox.controller.scheduler import Wording, schedule
+from mtv_mcp.sandbox.controller.timing import INITIALIZE_SECONDS, allocation_seconds, vm_creation_seconds
 from mtv_mcp.sandbox.controller.v2v_log import FAILURES, ConversionScript, Failure, LogLine, conversion_script
 from mtv_mcp.sandbox.kube.status import ApiError
 from mtv_mcp.sandbox.kube.store import ChangeEvent, ObjectStore
@@ -50,6 +54,8 @@ FAIL_ANNOTATION = "sandbox.mtv-mcp.io/fail-vms"
 OFF_RULE_ANNOTATION = "sandbox.mtv-mcp.io/off-rule-vms"
 MIB = 1024 * 1024
 Key = tuple[str, str]
+Stage = Literal["initialize", "allocate", "pod", "create-vm", "done"]
+_TIMED: tuple[Stage, ...] = ("initialize", "allocate", "create-vm")
 
 
 @dataclass(frozen=True)
@@ -71,15 +77,21 @@ class ControllerOptions:
 
 @dataclass
 class _Run:
-    """One VM's convertor pod."""
+    """One VM's way through the pipeline: its timed steps, then its convertor pod (``pod`` is empty
+    until it is created)."""
 
     migration: Key
-    vm_id: str
+    vm: dict[str, Any]
     namespace: str
-    pod: str
     facts: VmFacts
     failure: Failure | None
     created: datetime
+    """When the VM started; when its pod was created, once it was."""
+    next_at: datetime
+    """When the timed ``stage`` (initialize, allocate, create-vm) ends."""
+    pvcs: list[str]
+    stage: Stage = "initialize"
+    pod: str = ""
     script: ConversionScript | None = None
     node: str | None = None
     started: datetime | None = None
@@ -88,6 +100,15 @@ class _Run:
     conversion: Key | None = None
     message: str = ""
     secret: str = ""
+
+    @property
+    def vm_id(self) -> str:
+        return str(self.vm["id"])
+
+    @property
+    def waiting(self) -> bool:
+        """Its pod exists and is Pending."""
+        return self.stage == "pod" and self.started is None and not self.ended
 
 
 def _pairs(text: str | None, field_name: str) -> dict[str, str]:
@@ -138,7 +159,7 @@ class MigrationController:
     def runs(self) -> list[tuple[str, str, str]]:
         """(vm id, pod namespace, pod name) of every convertor pod this controller made."""
         with self._lock:
-            return [(r.vm_id, r.namespace, r.pod) for r in self._runs]
+            return [(r.vm_id, r.namespace, r.pod) for r in self._runs if r.pod]
 
     def _on_change(self, change: ChangeEvent) -> None:
         if not change.resource.group or change.type == "DELETED":
@@ -226,7 +247,7 @@ class MigrationController:
             at = self.clock.now()
             for run in runs:
                 self._cancel(run, at)
-            for waiting in [r for r in self._runs if r.started is None and not r.ended]:
+            for waiting in [r for r in self._runs if r.waiting]:
                 self._schedule(waiting, at)
             plan = self._plan_of(key)
             if plan is not None:
@@ -236,9 +257,9 @@ class MigrationController:
         """Stop the VM's convertor: the kubelet kills the container, the pod and its Secret are deleted."""
         if run.started is not None:
             self._write_log(run, at)
-        run.ended = True
+        run.ended, run.stage = True, "done"
         when = format_time(at)
-        pod = self.store.find("pods", run.namespace, run.pod)
+        pod = self.store.find("pods", run.namespace, run.pod) if run.pod else None
         if pod is not None:
             if run.started is not None:
                 self.store.emit_event(
@@ -274,14 +295,13 @@ class MigrationController:
         failure: Failure | None,
         off_rule: str | None,
     ) -> None:
-        settings = self._settings_for(plan)
+        """``Started``: the VM's Secret and Pending claims now, its pod when ``Initialize`` and
+        ``DiskAllocation`` have run (``_advance``)."""
         facts = self._facts(vm)
+        vm = {**vm, "name": vm.get("name") or facts.name}
         now_dt = self.clock.now()
-        now = format_time(now_dt)
         key = (migration["metadata"]["namespace"], migration["metadata"]["name"])
-        self._vm_status[(key, vm["id"])] = st.initial_vm_status(
-            {**vm, "name": vm.get("name") or facts.name}, facts.disks, now
-        )
+        self._vm_status[(key, vm["id"])] = st.initial_vm_status(vm, facts.disks, format_time(now_dt))
         target = plan["spec"]["targetNamespace"]
         owned = self._owned_labels(plan, migration, vm["id"])
         secret = self.store.create(
@@ -297,36 +317,63 @@ class MigrationController:
                 "data": {"user": base64.b64encode(b"svc-mtv@vsphere.local").decode()},
             }
         )
-        disks = [
-            DiskVolume(pvc_name=self._create_pvc(plan, facts, index, size, owned))
-            for index, (_, size) in enumerate(facts.disks)
-        ]
-        conversion = self._create_conversion(plan, migration, vm, owned) if self._uses_conversion_cr() else None
-        pod = build_convertor_pod(
-            plan,
-            migration,
-            {**vm, "name": vm.get("name") or facts.name},
-            settings=settings,
-            disks=disks,
-            secret_name=secret["metadata"]["name"],
-            conversion_name=conversion[1] if conversion else None,
-        )
-        stored = self.store.create(pod)
         run = _Run(
             migration=key,
-            vm_id=vm["id"],
+            vm=vm,
             namespace=target,
-            pod=stored["metadata"]["name"],
             facts=facts,
             failure=failure,
             created=now_dt,
-            conversion=conversion,
+            next_at=now_dt + timedelta(seconds=INITIALIZE_SECONDS),
+            pvcs=[self._create_pvc(plan, facts, index, size, owned) for index, (_, size) in enumerate(facts.disks)],
             node=off_rule,
             secret=secret["metadata"]["name"],
         )
         self._runs.append(run)
-        self._vm_status[(key, vm["id"])]["phase"] = "ConvertGuest"
-        self._schedule(run, now_dt)
+
+    def _advance(self, run: _Run, at: datetime) -> None:
+        """End ``run``'s timed stage at ``at``: Initialize → DiskAllocation → pod; VM creation → Succeeded."""
+        status = self._vm_status[(run.migration, run.vm_id)]
+        when = format_time(at)
+        if run.stage == "initialize":
+            st.enter(status, "AllocateDisks", when)
+            provisioner = self._provisioner(run)
+            run.stage, run.next_at = (
+                "allocate",
+                at + timedelta(seconds=allocation_seconds(provisioner, run.facts.disk_sizes)),
+            )
+        elif run.stage == "allocate":
+            for name in run.pvcs:
+                self._bind_pvc(run.namespace, name)
+            st.enter(status, "CreateGuestConversionPod", when)
+            self._create_pod(run, at)
+        else:
+            run.stage = "done"
+            st.finish_vm(status, when)
+
+    def _create_pod(self, run: _Run, at: datetime) -> None:
+        """``CreateGuestConversionPod``: (2.12+) the Conversion CR and the convertor pod, scheduled now."""
+        plan = self._plan_of(run.migration)
+        migration = self.store.find("migrations", *run.migration)
+        if plan is None or migration is None:
+            run.stage, run.ended = "done", True
+            return
+        owned = self._owned_labels(plan, migration, run.vm_id)
+        conversion = self._create_conversion(plan, migration, run.vm, owned) if self._uses_conversion_cr() else None
+        pod = build_convertor_pod(
+            plan,
+            migration,
+            run.vm,
+            settings=self._settings_for(plan),
+            disks=[DiskVolume(pvc_name=name) for name in run.pvcs],
+            secret_name=run.secret,
+            conversion_name=conversion[1] if conversion else None,
+        )
+        pod["metadata"]["creationTimestamp"] = format_time(at)
+        stored = self.store.create(pod)
+        run.stage, run.pod, run.created, run.conversion = "pod", stored["metadata"]["name"], at, conversion
+        self._vm_status[(run.migration, run.vm_id)]["phase"] = "ConvertGuest"
+        self._schedule(run, at)
 
     def _settings_for(self, plan: dict[str, Any]) -> ConvertorSettings:
         """The controller settings as the store's ForkliftController and the source provider shape them.
@@ -369,6 +416,7 @@ class MigrationController:
         return labels
 
     def _create_pvc(self, plan: dict[str, Any], facts: VmFacts, index: int, size: int, labels: dict[str, str]) -> str:
+        """A Pending claim for one disk (``CreateDataVolumes``); ``_bind_pvc`` binds it."""
         storage_class, mode, access = self._storage_target(plan)
         gib = max(1, -(-size // 1024**3))
         pvc = self.store.create(
@@ -386,16 +434,33 @@ class MigrationController:
                     "resources": {"requests": {"storage": f"{gib}Gi"}},
                     **({"storageClassName": storage_class} if storage_class else {}),
                 },
-                "status": {"phase": "Bound", "accessModes": [access], "capacity": {"storage": f"{gib}Gi"}},
+                "status": {"phase": "Pending"},
             }
         )
+        return str(pvc["metadata"]["name"])
+
+    def _provisioner(self, run: _Run) -> str | None:
+        """The provisioner of the storage class of ``run``'s claims (None: no class, or not in the store)."""
+        pvc = self.store.find("persistentvolumeclaims", run.namespace, run.pvcs[0]) if run.pvcs else None
+        name = ((pvc or {}).get("spec") or {}).get("storageClassName")
+        storage_class = self.store.find("storageclasses", None, name) if name else None
+        return (storage_class or {}).get("provisioner")
+
+    def _bind_pvc(self, namespace: str, name: str) -> None:
+        pvc = self.store.find("persistentvolumeclaims", namespace, name)
+        if pvc is None:
+            return
+        spec = pvc["spec"]
+        capacity = spec["resources"]["requests"]["storage"]
+        status = {"phase": "Bound", "accessModes": spec["accessModes"], "capacity": {"storage": capacity}}
+        pvc = self.store.patch("persistentvolumeclaims", namespace, name, {"status": status}, part="status")
+        storage_class = self.store.find("storageclasses", None, spec.get("storageClassName") or "")
         self.store.emit_event(
             pvc,
             "ProvisioningSucceeded",
-            f"Successfully provisioned volume for claim {pvc['metadata']['namespace']}/{pvc['metadata']['name']}",
-            component="openshift-storage.rbd.csi.ceph.com",
+            f"Successfully provisioned volume for claim {namespace}/{name}",
+            component=str((storage_class or {}).get("provisioner") or "openshift-storage.rbd.csi.ceph.com"),
         )
-        return str(pvc["metadata"]["name"])
 
     def _storage_target(self, plan: dict[str, Any]) -> tuple[str | None, str, str]:
         ref = (plan["spec"].get("map") or {}).get("storage") or {}
@@ -497,9 +562,11 @@ class MigrationController:
         timeout = self.options.pending_timeout if self.options.settings.release >= (2, 12) else None
         candidates: list[tuple[datetime, _Run]] = []
         for run in self._runs:
-            if run.ended:
+            if run.stage in _TIMED:
+                candidates.append((run.next_at, run))
+            elif run.ended:
                 continue
-            if run.started is not None and run.script is not None:
+            elif run.started is not None and run.script is not None:
                 candidates.append((run.started + timedelta(seconds=run.script.duration), run))
             elif timeout is not None:
                 candidates.append((run.created + timeout, run))
@@ -512,10 +579,12 @@ class MigrationController:
             while (event := self._next_event()) is not None and event[0] <= now:
                 at, run = event
                 touched.add(run.migration)
-                if run.started is not None:
+                if run.stage in _TIMED:
+                    self._advance(run, at)
+                elif run.started is not None:
                     self._write_log(run, at)
                     self._end(run, at)
-                    for waiting in [r for r in self._runs if r.started is None and not r.ended]:
+                    for waiting in [r for r in self._runs if r.waiting]:
                         self._schedule(waiting, at)
                 else:
                     self._time_out(run, at)
@@ -545,14 +614,15 @@ class MigrationController:
             st.apply_progress(status, line, run.facts.disk_sizes, format_time(when))
 
     def _end(self, run: _Run, at: datetime) -> None:
-        run.ended = True
+        run.ended, run.stage = True, "done"
         when = format_time(at)
         script = run.script
         assert script is not None
         terminate(self.store, self.store.get("pods", run.namespace, run.pod), script.outcome, script.exit_code, when)
         status = self._vm_status[(run.migration, run.vm_id)]
         if script.outcome == "Succeeded":
-            st.finish_vm(status, when)
+            st.enter(status, "CreateVM", when)
+            run.stage, run.next_at = "create-vm", at + timedelta(seconds=vm_creation_seconds(len(run.facts.disks)))
             self._conversion_status(run, {"phase": "Succeeded", "stage": "Finished", "completionTime": when})
             return
         reason = script.error or ("OOMKilled" if script.outcome == "OOMKilled" else "Error")
@@ -561,7 +631,7 @@ class MigrationController:
         self._conversion_status(run, {"phase": "Failed", "stage": "Finished", "message": error, "completionTime": when})
 
     def _time_out(self, run: _Run, at: datetime) -> None:
-        run.ended = True
+        run.ended, run.stage = True, "done"
         timeout = self.options.pending_timeout or timedelta()
         error = (
             f"conversion pod {run.pod} stuck in Pending for {_go_duration(timeout)} "

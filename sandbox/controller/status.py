@@ -1,8 +1,10 @@
 """Forklift-shaped status for Migrations and Plans: per-VM phase, pipeline steps and conditions.
 
-A cold vSphere VM converted and copied by virt-v2v walks the phases ``CreateGuestConversionPod →
-ConvertGuest → CopyDisksVirtV2V → CreateVM → Completed`` with the pipeline ``Initialize,
-DiskAllocation, ImageConversion, DiskTransferV2v, VirtualMachineCreation`` (forklift-model.md §1.3).
+A cold vSphere VM converted and copied by virt-v2v walks the phases ``Started → AllocateDisks →
+CreateGuestConversionPod → ConvertGuest → CopyDisksVirtV2V → CreateVM → Completed`` with the pipeline
+``Initialize, DiskAllocation, ImageConversion, DiskTransferV2v, VirtualMachineCreation``
+(forklift-model.md §1.3; ``pkg/controller/plan/migrator/base/migrator.go`` ``Step``); how long each
+step lasts is ``timing.py``'s.
 """
 
 from __future__ import annotations
@@ -51,12 +53,11 @@ def _step(name: str, description: str, total: int) -> dict[str, Any]:
 
 
 def initial_vm_status(vm: dict[str, Any], disks: Sequence[tuple[str, int]], now: str) -> dict[str, Any]:
-    """A VM that just entered ``CreateGuestConversionPod``; ``disks`` are (name, bytes) pairs."""
+    """A VM that just ``Started`` (its ``Initialize`` step running); ``disks`` are (name, bytes) pairs."""
     total_mb = sum(size for _, size in disks) // MIB
     pipeline = [_step(name, description, 1) for name, description in PIPELINE]
-    for step in pipeline[:2]:
-        step.update(phase="Completed", started=now, completed=now, progress={"total": 1, "completed": 1})
-    pipeline[1]["progress"] = {"total": total_mb, "completed": total_mb}
+    _start(pipeline[0], now)
+    pipeline[1]["progress"] = {"total": total_mb, "completed": 0}
     pipeline[1]["annotations"] = {"unit": "MB"}
     transfer = pipeline[3]
     transfer["progress"] = {"total": total_mb, "completed": 0}
@@ -73,7 +74,7 @@ def initial_vm_status(vm: dict[str, Any], disks: Sequence[tuple[str, int]], now:
     return {
         "id": vm["id"],
         "name": vm.get("name", vm["id"]),
-        "phase": "CreateGuestConversionPod",
+        "phase": "Started",
         "started": now,
         "restorePowerState": "On",
         "pipeline": pipeline,
@@ -92,6 +93,26 @@ def _complete(step: dict[str, Any], now: str) -> None:
         step["phase"] = "Completed"
         step["completed"] = now
         step["progress"]["completed"] = step["progress"]["total"]
+
+
+def enter(status: dict[str, Any], phase: str, now: str) -> None:
+    """Move the VM to ``phase``: ``AllocateDisks`` (Initialize done, DiskAllocation running),
+    ``CreateGuestConversionPod`` (disks bound) or ``CreateVM`` (virt-v2v done, VirtualMachineCreation
+    running)."""
+    steps = {step["name"]: step for step in status["pipeline"]}
+    done, running = {
+        "AllocateDisks": (("Initialize",), "DiskAllocation"),
+        "CreateGuestConversionPod": (("Initialize", "DiskAllocation"), None),
+        "CreateVM": (("ImageConversion", "DiskTransferV2v"), "VirtualMachineCreation"),
+    }[phase]
+    for name in done:
+        _complete(steps[name], now)
+    if phase == "CreateVM":
+        for task in steps["DiskTransferV2v"].get("tasks", []):
+            _complete(task, now)
+    if running is not None:
+        _start(steps[running], now)
+    status["phase"] = phase
 
 
 def _copied(line: LogLine, sizes: Sequence[int]) -> int:

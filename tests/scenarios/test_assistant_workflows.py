@@ -23,6 +23,7 @@ from mtv_mcp.core.config import Settings
 from mtv_mcp.sandbox.controller.history import data_set_controller
 from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.app import create_server
+from tests.pipeline_clock import until_pods
 
 pytestmark = pytest.mark.anyio
 NS, TARGET = "openshift-mtv", "app-migrated"
@@ -32,8 +33,9 @@ WAVE1_SELECTOR = "storage=nvme,network.example.com/vmware-migration=true"
 class Assistant:
     """One MCP session, used as an assistant uses it: call a tool, read the result."""
 
-    def __init__(self, session: Client) -> None:
+    def __init__(self, session: Client, sandbox: Sandbox) -> None:
         self.session = session
+        self.sandbox = sandbox
 
     async def ok(self, tool: str, **arguments: Any) -> dict[str, Any]:
         """The structured result of a call that must succeed."""
@@ -60,8 +62,14 @@ class Assistant:
             **placement,
         )
         assert created["status"] == "created"
+        await self.start(plan)
+
+    async def start(self, plan: str) -> None:
+        """Start ``plan``'s migration and wait (sandbox clock) until each of its VMs has a convertor pod."""
         started = await self.ok("start_migration", plan=plan, dry_run=False)
         assert started["status"] == "started"
+        vms = self.sandbox.store.get("plans", NS, plan)["spec"]["vms"]
+        until_pods(self.sandbox, f"plan-name={plan}", len(vms))
 
     @staticmethod
     def _text(content: list[Any]) -> str:
@@ -79,7 +87,7 @@ def demo(crd_dir: Path) -> Iterator[Sandbox]:
 async def assistant(demo: Sandbox) -> AsyncIterator[Assistant]:
     settings = Settings(kubeconfig=demo.kubeconfig_path, inventory_url=demo.inventory_url, request_timeout=10)
     async with Client(create_server(settings)) as session:
-        yield Assistant(session)
+        yield Assistant(session, demo)
 
 
 # -- the cluster as it is at the end ------------------------------------------------------------
@@ -226,7 +234,7 @@ async def test_phase_the_migration_by_vm_size(assistant: Assistant, demo: Sandbo
             dry_run=False,
         )
         assert {vm["name"] for vm in plan["vms"]} == (small_names if wave == "small" else large_names)
-    await assistant.ok("start_migration", plan="wave-small", dry_run=False)
+    await assistant.start("wave-small")
 
     small_pods = demo.store.list("pods", TARGET, label_selector="plan-name=wave-small")
     assert len(small_pods) == len(small_names)
@@ -337,7 +345,7 @@ async def test_placement_patched_before_the_start_is_where_the_pods_go(assistant
     assert "convertorNodeSelector" not in demo.store.get("plans", NS, "late-pin")["spec"]
     patched = await assistant.ok("patch_plan", name="late-pin", convertor_node_selector="storage=nvme", dry_run=False)
     assert patched["status"] == "patched"
-    await assistant.ok("start_migration", plan="late-pin", dry_run=False)
+    await assistant.start("late-pin")
 
     labels = node_labels(demo)
     placed = convertor_nodes(demo, "late-pin")

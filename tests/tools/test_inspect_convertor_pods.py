@@ -26,6 +26,7 @@ from mtv_mcp.sandbox.controller.controller import (
 from mtv_mcp.sandbox.controller.facts import VmFacts
 from mtv_mcp.sandbox.runner import DATA_ROOT, Sandbox
 from mtv_mcp.server.app import create_server
+from tests.pipeline_clock import until_pods
 
 pytestmark = pytest.mark.anyio
 GROUP, VERSION, NS = "forklift.konveyor.io", "v1beta1", "openshift-mtv"
@@ -83,7 +84,8 @@ def custom(sandbox: Sandbox) -> client.CustomObjectsApi:
     return client.CustomObjectsApi(config.new_client_from_config(str(sandbox.kubeconfig_path)))
 
 
-def start_migration(sandbox: Sandbox, annotations: dict[str, str]) -> str:
+def start_migration(sandbox: Sandbox, annotations: dict[str, str], vm: str | None = None) -> str:
+    """Start wave1 and wait (sandbox clock) until ``vm``'s convertor pod exists (None: every VM's)."""
     api = custom(sandbox)
     api.patch_namespaced_custom_object(GROUP, VERSION, NS, "plans", "wave1", {"metadata": {"annotations": annotations}})
     body = {
@@ -93,6 +95,8 @@ def start_migration(sandbox: Sandbox, annotations: dict[str, str]) -> str:
         "spec": {"plan": {"name": "wave1", "namespace": NS}},
     }
     created = cast(dict[str, Any], api.create_namespaced_custom_object(GROUP, VERSION, NS, "migrations", body))
+    selector = f"migration={created['metadata']['uid']}"
+    until_pods(sandbox, f"{selector},vmID={vm}" if vm else selector, 1 if vm else len(FACTS))
     return str(created["metadata"]["name"])
 
 
@@ -256,7 +260,7 @@ async def test_plan_from_a_provider_without_convertors(live: Sandbox) -> None:
 
 
 async def test_off_rule_pod_and_stages_follow_the_clock(live: Sandbox) -> None:
-    name = start_migration(live, {OFF_RULE_ANNOTATION: "vm-2050=worker-0"})
+    name = start_migration(live, {OFF_RULE_ANNOTATION: "vm-2050=worker-0"}, vm="vm-2050")
     seen: list[tuple[int, float]] = []
     for seconds in (20, 40, 33, 15, 120):
         live.clock.advance(seconds=seconds)

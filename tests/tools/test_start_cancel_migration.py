@@ -25,6 +25,7 @@ from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.app import create_server
 from mtv_mcp.server.session import list_tools
 from mtv_mcp.tools import cancel_migration, create_plan, inspect_convertor_pods, start_migration
+from tests.pipeline_clock import until_pods
 
 pytestmark = pytest.mark.anyio
 DATA = Path(__file__).resolve().parents[1] / "sandbox" / "controller" / "data"
@@ -113,6 +114,7 @@ async def test_start_then_pods_follow_the_rules_cancel_one_vm_then_all(sandbox: 
     assert name.startswith("wave1-")
     assert [m["metadata"]["name"] for m in migrations(sandbox)] == [name]
 
+    until_pods(sandbox, f"plan={PLAN_UID}", 3)
     running = pods(sandbox)
     assert sorted(running) == ["vm-2041", "vm-2050", "vm-2061"]
     nodes = {n["metadata"]["name"]: n["metadata"]["labels"] for n in sandbox.store.list("nodes")}
@@ -220,6 +222,7 @@ async def test_a_plan_whose_pods_would_all_stay_pending_is_refused_unless_forced
     assert not forced.is_error, text(forced)
     assert forced.structured_content is not None
     assert any("force=true" in w for w in forced.structured_content["warnings"])
+    until_pods(sandbox, f"plan={PLAN_UID}", 3)
     assert {p["status"]["phase"] for p in pods(sandbox).values()} == {"Pending"}
 
 
@@ -299,6 +302,7 @@ async def test_a_plan_created_with_create_plan_becomes_ready_and_starts(crd_dir:
         assert started.structured_content is not None
         name = started.structured_content["migration"]
         uid = demo.store.get("plans", NS, "loop1")["metadata"]["uid"]
+        until_pods(demo, f"plan={uid},vmID=vm-2050", 1)
         [pod] = demo.store.list("pods", None, label_selector=f"plan={uid},vmID=vm-2050")
         assert pod["metadata"]["labels"]["migration"] == demo.store.get("migrations", NS, name)["metadata"]["uid"]
         assert pod["status"]["phase"] == "Running"

@@ -21,10 +21,18 @@ from mtv_mcp.sandbox.controller.controller import (
     migration_controller,
 )
 from mtv_mcp.sandbox.controller.facts import VmFacts
+from mtv_mcp.sandbox.controller.v2v_log import conversion_script
 from mtv_mcp.sandbox.runner import Sandbox
 
 DATA = Path(__file__).parent / "data"
 GI = 1024**3
+MIB = 1024**2
+# The timeline of ``timing.py`` for FACTS (the test data has no StorageClass object, so the default
+# binding: 5 s for the first claim, 2.5 s for each further one, 0.02 s per GiB, rounded up):
+# Initialize 6 s for every VM; DiskAllocation web 5 + 1.2 → 7 s, pg 5 + 2.5 + 12 → 20 s,
+# win 5 + 5 + 29.48 → 40 s; so the pods are created 13 s, 26 s and 46 s after the start.
+# VirtualMachineCreation: 4 s + 1 s per disk after the pod succeeded.
+POD_AT = {"vm-2050": 13, "vm-2041": 26, "vm-2061": 46}
 PLAN_UID = "7c1d4e2a-0b8f-4c55-9a71-2f6f3c9d1e01"
 GROUP, VERSION, NS = "forklift.konveyor.io", "v1beta1", "openshift-mtv"
 FACTS = {
@@ -84,6 +92,13 @@ def _start(api: client.ApiClient) -> dict[str, Any]:
     )
 
 
+def _start_pods(sandbox: Sandbox, api: client.ApiClient) -> dict[str, Any]:
+    """Start the migration and let Initialize and DiskAllocation run until every convertor pod exists."""
+    migration = _start(api)
+    sandbox.clock.advance(seconds=max(POD_AT.values()))
+    return migration
+
+
 def _pods(api: client.ApiClient, migration: dict[str, Any]) -> dict[str, Any]:
     selector = convertor_selector(PLAN_UID, migration["metadata"]["uid"])
     pods = client.CoreV1Api(api).list_namespaced_pod("app-migrated", label_selector=selector).items
@@ -112,7 +127,7 @@ def _vm(status: dict[str, Any], vm_id: str) -> dict[str, Any]:
 
 
 def test_demo_plan_gives_running_pending_and_later_succeeded_pods(sandbox: Sandbox, api: client.ApiClient) -> None:
-    migration = _start(api)
+    migration = _start_pods(sandbox, api)
     pods = _pods(api, migration)
     assert sorted(pods) == ["vm-2041", "vm-2050", "vm-2061"]
     web, pg, win = pods["vm-2050"], pods["vm-2041"], pods["vm-2061"]
@@ -248,7 +263,7 @@ def test_disk_full_hook_reports_the_root_cause(sandbox: Sandbox, api: client.Api
 
 def test_off_rule_hook_binds_where_the_rules_forbid(sandbox: Sandbox, api: client.ApiClient) -> None:
     _annotate(api, {OFF_RULE_ANNOTATION: "vm-2041=worker-0"})
-    migration = _start(api)
+    migration = _start_pods(sandbox, api)
     pods = _pods(api, migration)
     assert (pods["vm-2041"].status.phase, pods["vm-2041"].spec.node_name) == ("Running", "worker-0")
     assert pods["vm-2041"].spec.node_selector["storage"] == "nvme"
@@ -266,7 +281,7 @@ def test_bad_hook_annotation_is_reported_on_the_migration(sandbox: Sandbox, api:
 def test_product_prediction_agrees_with_the_pods_the_controller_scheduled(
     sandbox: Sandbox, api: client.ApiClient
 ) -> None:
-    migration = _start(api)
+    migration = _start_pods(sandbox, api)
     core = client.CoreV1Api(api)
     raw = [api.sanitize_for_serialization(p) for p in core.list_pod_for_all_namespaces().items]
     nodes = [api.sanitize_for_serialization(n) for n in core.list_node().items]
@@ -293,7 +308,7 @@ def test_product_prediction_agrees_with_the_pods_the_controller_scheduled(
 def test_cancel_stops_a_pending_pod_marks_its_conversion_and_lets_the_others_run(
     sandbox: Sandbox, api: client.ApiClient
 ) -> None:
-    migration = _start(api)
+    migration = _start_pods(sandbox, api)
     assert _pods(api, migration)["vm-2041"].status.phase == "Pending"
     secrets = client.CoreV1Api(api).list_namespaced_secret("app-migrated", label_selector="vmID=vm-2041").items
     assert len(secrets) == 1
@@ -350,8 +365,70 @@ def test_older_scheduler_wording_on_request(sandbox_crds: Path | None) -> None:
         plugins=[migration_controller(options)],
     ) as sb:
         own = config.new_client_from_config(str(sb.kubeconfig_path))
-        win = _pods(own, _start(own))["vm-2061"]
+        win = _pods(own, _start_pods(sb, own))["vm-2061"]
         [failed] = [e for e in _events(own, win) if e.reason == "FailedScheduling"]
     assert "1 node(s) had untolerated taint {dedicated: migration}" in failed.message
     assert "no new claims to deallocate" not in failed.message
     assert failed.message.endswith("Preemption is not helpful for scheduling.")
+
+
+def _steps(status: dict[str, Any], vm_id: str) -> dict[str, dict[str, Any]]:
+    return {step["name"]: step for step in _vm(status, vm_id)["pipeline"]}
+
+
+def _seconds(step: dict[str, Any]) -> float:
+    started, completed = (datetime.fromisoformat(step[k].replace("Z", "+00:00")) for k in ("started", "completed"))
+    return (completed - started).total_seconds()
+
+
+def test_initialize_allocation_and_vm_creation_take_their_time(sandbox: Sandbox, api: client.ApiClient) -> None:
+    """Forklift's cold itinerary: the pod comes after Initialize and DiskAllocation, the VM succeeds
+    after VirtualMachineCreation (numbers at POD_AT)."""
+    migration = _start(api)
+    core = client.CoreV1Api(api)
+    assert _pods(api, migration) == {}
+    web = _vm(_migration(api, migration), "vm-2050")
+    assert web["phase"] == "Started"
+    assert [s["phase"] for s in web["pipeline"]] == ["Running", "Pending", "Pending", "Pending", "Pending"]
+    claims = core.list_namespaced_persistent_volume_claim("app-migrated", label_selector="vmID=vm-2041").items
+    assert [c.status.phase for c in claims] == ["Pending", "Pending"]
+
+    sandbox.clock.advance(seconds=6)
+    assert _vm(_migration(api, migration), "vm-2050")["phase"] == "AllocateDisks"
+    sandbox.clock.advance(seconds=6)
+    assert _pods(api, migration) == {}
+    sandbox.clock.advance(seconds=1)
+    assert sorted(_pods(api, migration)) == ["vm-2050"]
+    sandbox.clock.advance(seconds=33)
+    pods = _pods(api, migration)
+    assert sorted(pods) == ["vm-2041", "vm-2050", "vm-2061"]
+    for vm_id, pod in pods.items():
+        assert pod.metadata.creation_timestamp == datetime(2026, 3, 1, 9, 0, POD_AT[vm_id], tzinfo=UTC)
+    claims = core.list_namespaced_persistent_volume_claim("app-migrated", label_selector="vmID=vm-2041").items
+    assert [c.status.phase for c in claims] == ["Bound", "Bound"]
+    status = _migration(api, migration)
+    for vm_id, pod_at in POD_AT.items():
+        steps = _steps(status, vm_id)
+        assert _seconds(steps["Initialize"]) == 6
+        assert _seconds(steps["DiskAllocation"]) == pod_at - 6
+
+    # web's virt-v2v run: 60 GiB at the default 400 MiB/s after 88.7 s of inspection and conversion.
+    copy_seconds = 60 * 1024 / 400
+    script_end = POD_AT["vm-2050"] + 88.7 + copy_seconds
+    assert conversion_script(FACTS["vm-2050"].guest(), [60 * GI], bytes_per_second=400 * MIB).duration >= (
+        88.7 + copy_seconds
+    )
+    sandbox.clock.advance(seconds=script_end - 46)
+    while _pods(api, migration)["vm-2050"].status.phase == "Running":  # the log's last lines, a few seconds
+        sandbox.clock.advance(seconds=1)
+    ended = _pods(api, migration)["vm-2050"].status.container_statuses[0].state.terminated.finished_at
+    web = _vm(_migration(api, migration), "vm-2050")
+    assert (web["phase"], web.get("conditions")) == ("CreateVM", None)
+    assert _steps(_migration(api, migration), "vm-2050")["VirtualMachineCreation"]["phase"] == "Running"
+    sandbox.clock.advance(seconds=5)
+    status = _migration(api, migration)
+    web = _vm(status, "vm-2050")
+    assert (web["phase"], [c["type"] for c in web["conditions"]]) == ("Completed", ["Succeeded"])
+    creation = _steps(status, "vm-2050")["VirtualMachineCreation"]
+    assert _seconds(creation) == 5
+    assert creation["started"] == ended.strftime("%Y-%m-%dT%H:%M:%SZ")
