@@ -58,6 +58,11 @@ def _comparison_lines(comparison: Comparison) -> list[str]:
         for r in comparison.rows
     ]
     lines += [f"- node {n}: {_rate(a)} vs {_rate(b)}" for n, (a, b) in comparison.node_mib_s.items()]
+    lines += [
+        f"- VM {p.vm} vs {p.other_vm} (same {p.match}): {format_seconds(p.seconds)} vs "
+        f"{format_seconds(p.other_seconds)}"
+        for p in comparison.vms
+    ]
     return lines
 
 

@@ -24,7 +24,7 @@ from mtv_mcp.core.cluster.visibility import read_cluster_view
 from mtv_mcp.core.convertor.inspect import find_pods, migration_state, reference_now
 from mtv_mcp.core.convertor.preview import PlacementPreview, preview_on_cluster
 from mtv_mcp.core.convertor.report_figures import rate
-from mtv_mcp.core.convertor.runs import CONVERSION_STEP, Measured, VmPlacement, measure_vm
+from mtv_mcp.core.convertor.runs import CONVERSION_STEP, TRANSFER_STEPS, Measured, VmPlacement, measure_vm
 from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.placement.models import Node, Pod, parse_object
 from mtv_mcp.core.placement.resources import CPU, KVM_RESOURCE, MEMORY, allocatable, amount, used
@@ -201,13 +201,20 @@ def forecast(
     if mib_s[0] == mib_s[1]:
         mib_s[0] *= SINGLE_RATE_LOW
         notes.append(f"one observed rate: the low end is {SINGLE_RATE_LOW:.0%} of it")
-    conversions = sorted(m.run.phases[CONVERSION_STEP] for m in history if CONVERSION_STEP in m.run.phases)
-    overhead = conversions[len(conversions) // 2] if conversions else DEFAULT_CONVERSION_SECONDS
+    # Every step but the copy (Initialize, DiskAllocation, ImageConversion, VirtualMachineCreation) is per-VM overhead.
+    overheads = sorted(
+        sum(seconds for step, seconds in m.run.phases.items() if step not in TRANSFER_STEPS)
+        for m in history
+        if CONVERSION_STEP in m.run.phases
+    )
+    overhead = overheads[len(overheads) // 2] if overheads else DEFAULT_CONVERSION_SECONDS
     sizes = [_disk_mib(vm) for vm in vms]
     if concurrent == 0:
         notes.append("no candidate node has room for a convertor: the pods would stay Pending, so no duration")
     seconds = [_duration(sizes, concurrent, r, overhead) for r in sorted(mib_s, reverse=True)] if concurrent else []
-    notes.append(f"each VM: {overhead}s of guest conversion (median of past runs, else a default) + disk GB / rate")
+    notes.append(
+        f"each VM: {overhead}s of steps besides the copy (median of past runs, else a default) + disk GB / rate"
+    )
     return Forecast(
         vms=len(vms),
         disk_gb=round(sum(sizes) / MIB_PER_GB, 1),

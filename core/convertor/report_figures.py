@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
-from mtv_mcp.core.convertor.report_models import CompareRow, Comparison, Group, SlowVm
+from mtv_mcp.core.convertor.report_models import CompareRow, Comparison, Group, SlowVm, VmPair, VmRun
 from mtv_mcp.core.convertor.runs import CONVERSION_STEP, Measured, overlapping
 from mtv_mcp.core.kube_fields import dig
 
 SLOW_SHARE = 0.75
 """A VM, node or storage group below this share of the best one's copy rate is called slow."""
 MAX_SLOWEST = 3
+SIZE_CLASSES_GB = (50.0, 200.0, 500.0)
+"""Upper bounds of the disk-size classes VMs are paired by when no VM of the same name ran in both."""
 _GENERIC_LABEL_PREFIXES = (
     "kubernetes.io/",
     "topology.kubernetes.io/",
@@ -176,6 +178,37 @@ class Side:
     wall: int | None
 
 
+def _size_class(run: VmRun) -> int:
+    return sum(1 for bound in SIZE_CLASSES_GB if run.disk_gb > bound)
+
+
+def pair_vms(mine: Sequence[VmRun], theirs: Sequence[VmRun]) -> list[VmPair]:
+    """Each VM beside the other migration's VM of the same name, else the closest in size of the same
+    size class (``SIZE_CLASSES_GB``); each VM of the other side is used once, unmatched VMs are left out."""
+    left = list(theirs)
+    pairs: list[VmPair] = []
+    for kind in ("name", "size"):
+        for run in mine:
+            if any(p.vm == run.vm for p in pairs):
+                continue
+            same = (
+                [o for o in left if o.vm == run.vm]
+                if kind == "name"
+                else sorted(
+                    (o for o in left if _size_class(o) == _size_class(run)), key=lambda o: abs(o.disk_gb - run.disk_gb)
+                )
+            )
+            if same:
+                left.remove(same[0])
+                pairs.append(
+                    VmPair(
+                        vm=run.vm, other_vm=same[0].vm, match=kind, seconds=run.seconds, other_seconds=same[0].seconds
+                    )
+                )
+    order = [run.vm for run in mine]
+    return sorted(pairs, key=lambda p: order.index(p.vm))
+
+
 def compare(this: Side, other: Side) -> Comparison:
     """This migration beside another: the guide's baseline-vs-optimized table and a one-line verdict."""
     mine, theirs = _figures(this.runs, this.wall), _figures(other.runs, other.wall)
@@ -200,5 +233,11 @@ def compare(this: Side, other: Side) -> Comparison:
         if unfinished:
             verdict += f" ({unfinished} VM(s) of {this.plan} not finished yet, their copy so far counted)"
     return Comparison(
-        plan=other.plan, migration=other.migration, rows=rows, node_mib_s=node_rates, speedup=speedup, verdict=verdict
+        plan=other.plan,
+        migration=other.migration,
+        rows=rows,
+        node_mib_s=node_rates,
+        vms=pair_vms([m.run for m in this.runs], [m.run for m in other.runs]),
+        speedup=speedup,
+        verdict=verdict,
     )

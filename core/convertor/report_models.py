@@ -83,6 +83,18 @@ class CompareRow(BaseModel):
     other: float | None
 
 
+class VmPair(BaseModel):
+    """A VM of this migration beside the other's VM of the same name, else of the same size class."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vm: str
+    other_vm: str
+    match: Literal["name", "size"]
+    seconds: int | None
+    other_seconds: int | None
+
+
 class Comparison(BaseModel):
     """This migration beside another plan's finished one."""
 
@@ -92,6 +104,7 @@ class Comparison(BaseModel):
     migration: str
     rows: list[CompareRow]
     node_mib_s: dict[str, list[float | None]] = Field(description="node: [this MiB/s, other MiB/s]")
+    vms: list[VmPair] = Field(default_factory=list)
     speedup: float | None = Field(description=">1: this one copies faster")
     verdict: str
 

@@ -136,6 +136,14 @@ async def test_optimized_wave_compares_faster_than_the_baseline(demo: Sandbox) -
     assert rows["nodes used"]["other"] == 4
     assert rows["VMs succeeded"] == {"metric": "VMs succeeded", "this": 1, "other": 4}
     assert rows["copy MiB/s"]["this"] > rows["copy MiB/s"]["other"]
+    # No VM ran in both; web-frontend-01 (60 GB) is paired with wave0's closest VM of its size class,
+    # web-frontend-02 (60 GiB on worker-4, NVMe with the migration network: 180 MiB/s).
+    [pair] = comparison["vms"]
+    assert (pair["vm"], pair["other_vm"], pair["match"]) == ("web-frontend-01", "web-frontend-02", "size")
+    expected = INITIALIZE_SECONDS + expected_allocation([60]) + CONVERSION_SECONDS[False] + 60 * 1024 / 180 + 4 + 1
+    assert pair["other_seconds"] == pytest.approx(expected, abs=2)
+    assert pair["seconds"] == web["seconds"]
+    assert "- VM web-frontend-01 vs web-frontend-02 (same size): " in result.content[0].text
 
 
 async def test_metrics_are_shown_when_served_and_missing_said_otherwise(demo: Sandbox) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mtv_mcp.core.convertor.report_figures import Side, compare, group, label_gap, rate, slowest
+from mtv_mcp.core.convertor.report_figures import Side, compare, group, label_gap, pair_vms, rate, slowest
 from mtv_mcp.core.convertor.report_models import VmRun
 from mtv_mcp.core.convertor.runs import Measured
 
@@ -85,3 +85,17 @@ def test_comparison_direction() -> None:
     assert compare(fast, slow).speedup == pytest.approx(3.0)
     assert "3.0x faster per GB" in compare(fast, slow).verdict
     assert "3.0x slower per GB" in compare(slow, fast).verdict
+
+
+def test_vms_paired_by_name_first_then_by_closest_size_in_their_class() -> None:
+    mine = [measured("db", "n", 600, 100), measured("web", "n", 60, 100), measured("tiny", "n", 10, 100)]
+    theirs = [
+        measured("web2", "n", 70, 50),
+        measured("db", "n", 700, 50),
+        measured("app", "n", 150, 50),
+        measured("huge", "n", 900, 50),
+    ]
+    pairs = pair_vms([m.run for m in mine], [m.run for m in theirs])
+    assert [(p.vm, p.other_vm, p.match) for p in pairs] == [("db", "db", "name"), ("web", "web2", "size")]
+    web2 = theirs[0].run
+    assert (pairs[1].seconds, pairs[1].other_seconds) == (mine[1].run.seconds, web2.seconds)
