@@ -213,6 +213,8 @@ def _network_map(
         networks=inputs.networks,
         default_destination=destination,
         provider_type=providers.source_type,
+        target_nads=inputs.nads,
+        target_namespace=target_namespace,
     )
     return name, built
 

@@ -12,8 +12,9 @@ sources choose per storage (``storage_destinations``).
 
 The sources per provider type are read as kubectl-mtv's fetchers read them (``source_network_ids``,
 ``source_datastore_ids``). The destinations follow its generic mappers (vSphere, OVA, OpenStack,
-oVirt, Hyper-V); EC2's network mapper defaults to the pod network instead of the first NAD. Not
-reproduced: the OpenShift-to-OpenShift same-name network matching (network/mapper/openshift).
+oVirt, Hyper-V); EC2's network mapper defaults to the pod network instead of the first NAD; an
+OpenShift source whose every network is named like a distinct target NAD maps each to that NAD
+(``same_name_destinations``; network/mapper/openshift/mapper.go).
 
 kubectl-mtv gathers the source ids in a Go map, so its "first" network is random; here the order
 is the order of first appearance in the plan's VMs, which makes the result reproducible.
@@ -247,6 +248,24 @@ def default_destination_network(
     return DestinationNetwork(type="pod")
 
 
+def same_name_destinations(
+    source_names: Sequence[str], nads: Sequence[dict[str, Any]], *, target_namespace: str
+) -> list[DestinationNetwork] | None:
+    """OpenShift to OpenShift: each source network to the target NAD of its name, when every one has
+    such a NAD (all or nothing, as network/mapper/openshift/mapper.go canMatchAllNetworksByName)."""
+    by_name: dict[str, DestinationNetwork] = {}
+    for nad in nads:
+        meta = object_meta(nad)
+        if meta.get("namespace") in (target_namespace, "default") and meta.get("name"):
+            by_name.setdefault(
+                str(meta["name"]),
+                DestinationNetwork(type="multus", namespace=str(meta["namespace"]), name=str(meta["name"])),
+            )
+    if not source_names or len(source_names) > len(by_name) or any(name not in by_name for name in source_names):
+        return None
+    return [by_name[name] for name in source_names]
+
+
 def build_network_map(
     *,
     name: str,
@@ -256,16 +275,24 @@ def build_network_map(
     networks: Sequence[dict[str, Any]],
     default_destination: DestinationNetwork,
     provider_type: str = "vsphere",
+    target_nads: Sequence[dict[str, Any]] = (),
+    target_namespace: str = "",
 ) -> NetworkMap:
+    """``target_nads`` (in ``target_namespace`` or ``default``) are matched by name for OpenShift sources."""
     names = {str(net.get("id")): net.get("name") for net in networks}
     namespaces = {str(net.get("id")): net.get("namespace") for net in networks}  # OpenShift NADs
-    pairs = [
-        NetworkPair(
-            source=NetworkSource(id=net_id, name=names.get(net_id), namespace=namespaces.get(net_id)),
-            destination=default_destination if index == 0 else DestinationNetwork(type="ignored"),
-        )
-        for index, net_id in enumerate(source_network_ids(vms, provider_type, networks))
+    sources = [
+        NetworkSource(id=net_id, name=names.get(net_id), namespace=namespaces.get(net_id))
+        for net_id in source_network_ids(vms, provider_type, networks)
     ]
+    same_name = None
+    if provider_type == "openshift":
+        source_names = [str(source.name or "") for source in sources]
+        same_name = same_name_destinations(source_names, target_nads, target_namespace=target_namespace)
+    destinations = same_name or [
+        default_destination if index == 0 else DestinationNetwork(type="ignored") for index in range(len(sources))
+    ]
+    pairs = [NetworkPair(source=source, destination=dest) for source, dest in zip(sources, destinations, strict=True)]
     if not pairs:
         pairs = [NetworkPair(source=NetworkSource(type="pod"), destination=DestinationNetwork(type="pod"))]
     return NetworkMap(

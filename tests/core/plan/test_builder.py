@@ -536,3 +536,41 @@ def test_openshift_storage_keeps_same_named_classes(
     ]
     chosen = build(wave1_request(default_target_storage_class="fast"), openshift, [vm]).storage_map.to_kube()
     assert [pair["destination"] for pair in chosen["spec"]["map"]] == [{"storageClass": "fast"}] * 2
+
+
+def test_openshift_networks_keep_same_named_target_nads(
+    facts: dict[str, Any], make_provider: Any, catalog: CrdCatalog
+) -> None:
+    """Every source NAD named like a distinct target NAD: each maps to it; else the default rule
+    (network/mapper/openshift/mapper.go)."""
+
+    def vm(*networks: str) -> dict[str, Any]:
+        spec = {"networks": [{"name": name, "multus": {}} for name in networks]}
+        return {"id": "u1", "name": "web", "object": {"spec": {"template": {"spec": spec}}}}
+
+    source_nads = [
+        {"id": "n1", "name": "br-db", "namespace": "net"},
+        {"id": "n2", "name": "br-web", "namespace": "net"},
+    ]
+    target_nads = [
+        {"name": name, "namespace": "app-migrated", "object": {"metadata": {"name": name, "namespace": "app-migrated"}}}
+        for name in ("br-web", "br-db")
+    ]
+    openshift = {
+        **facts,
+        "source_provider": make_provider("kv", "openshift"),
+        "networks": source_nads,
+        "nads": target_nads,
+    }
+    network = build(wave1_request(), openshift, [vm("br-web", "br-db")]).network_map.to_kube()
+    assert catalog.validate(network) == []
+    assert [pair["destination"] for pair in network["spec"]["map"]] == [
+        {"type": "multus", "namespace": "app-migrated", "name": "br-web"},
+        {"type": "multus", "namespace": "app-migrated", "name": "br-db"},
+    ]
+    partial = {**openshift, "nads": target_nads[:1]}
+    network = build(wave1_request(), partial, [vm("br-web", "br-db")]).network_map.to_kube()
+    assert [pair["destination"] for pair in network["spec"]["map"]] == [
+        {"type": "multus", "namespace": "app-migrated", "name": "br-web"},
+        {"type": "ignored"},
+    ]
