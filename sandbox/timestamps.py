@@ -53,10 +53,14 @@ def time_shift(values: Iterable[Any], now: datetime) -> timedelta:
 
 
 def shift_timestamps(value: Any, shift: timedelta) -> Any:
-    """A copy of ``value`` with every timestamp moved by ``shift`` (other values as they are)."""
+    """A copy of ``value`` with every timestamp moved by ``shift`` (other values as they are).
+
+    Go's zero time (``0001-01-01T00:00:00Z``, what Forklift writes for a time never set) means
+    "unset", not a moment, and stays as it is.
+    """
     if isinstance(value, str):
         parsed = _parse(value)
-        if parsed is None or not shift:
+        if parsed is None or not shift or parsed[0].year == 1:
             return value
         moment, fraction = parsed
         shifted = (moment + shift).astimezone(UTC)

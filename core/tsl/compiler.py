@@ -362,9 +362,11 @@ class _Generator:
         if value_kind == LIST and scalar:
             raise self.list_error(node)
         site = self.site(node)
-        (low, low_kind), (high, high_kind) = bounds
+        (low, _), (high, _) = bounds
         slow = f"_range({{temp}}, ({low}, {high}), {node.negated}, {site}, {scalar})"
-        if scalar and low_kind == NUM and high_kind == NUM:
+        # The inline test only when both bounds are number literals: a computed bound (``a + b``)
+        # can be null at run time, and a null bound skips the record like a null value does.
+        if scalar and isinstance(node.low, ast.Number) and isinstance(node.high, ast.Number):
             temp = self.temp()
             test = f"{low} <= {temp} <= {high}"
             test = f"not ({test})" if node.negated else test

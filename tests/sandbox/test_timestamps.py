@@ -150,3 +150,9 @@ def test_custom_data_folder_is_rebased_too(tmp_path: Path) -> None:
     )
     with Sandbox.start(data=tmp_path, frozen_at=START) as sandbox:
         assert sandbox.store.get("namespaces", None, "old")["metadata"]["creationTimestamp"] == format_time(START)
+
+
+def test_go_zero_time_means_unset_and_is_never_shifted() -> None:
+    zero = "0001-01-01T00:00:00Z"
+    assert shift_timestamps({"completed": zero}, timedelta(days=-200)) == {"completed": zero}
+    assert shift_timestamps(zero, timedelta(days=3)) == zero

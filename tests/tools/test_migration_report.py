@@ -11,6 +11,7 @@ import json
 import math
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +183,9 @@ async def test_two_convertors_sharing_a_node_are_reported_as_node_pressure(sandb
     """A fresh migration run by the sandbox's controller: both convertors pinned to worker-4 (NVMe with
     the migration network). dev-sandbox-07's one 20 GiB claim is bound first (5 s, against 6 s for
     web-frontend-02's 60 GiB), so its pod starts alone at 180 MiB/s, web-frontend-02's beside it at 180/1.5."""
-    with Sandbox.start(data="demo", crds=sandbox_crds, plugins=[data_set_controller()]) as sandbox:
+    # A frozen clock: the pipeline's whole-second timestamps must not drift with a busy machine.
+    frozen = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with Sandbox.start(data="demo", crds=sandbox_crds, plugins=[data_set_controller()], frozen_at=frozen) as sandbox:
         baseline = sandbox.store.get("plans", "openshift-mtv", "wave0")
         spec = {
             **baseline["spec"],

@@ -310,3 +310,10 @@ def test_rows_limits_the_items_built_but_not_the_count(vms: list[dict[str, Any]]
     first_two = query.run(vms, rows=2)
     assert first_two.matched == everything.matched > 2
     assert first_two.items == everything.items[:2]
+
+
+def test_a_computed_between_bound_that_is_null_skips_the_record() -> None:
+    """Found by the compiled-vs-walker property: only literal bounds take the inline test."""
+    result = run_query("len([]) between len([a]) and a + a", [{}])
+    assert result.matched == 0
+    assert "1 record skipped at `a + a`" in result.warnings[0].message
