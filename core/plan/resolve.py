@@ -17,6 +17,7 @@ from mtv_mcp.core.cluster import ClusterClient, ClusterError, kinds
 from mtv_mcp.core.cluster.forklift import provider_phase
 from mtv_mcp.core.errors import MtvError, quoted
 from mtv_mcp.core.karl import KarlResult, Purpose, RuleError, compile_affinity
+from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.tsl import QueryError, compile_query, parse_query
 
 VmSelectionInput = str | Sequence[str]
@@ -179,7 +180,7 @@ def ready_provider(cluster: ClusterClient, namespace: str, name: str, field: str
     provider_ns = provider_ns or namespace
     provider = _get_or_none(cluster, kinds.PROVIDER, provider_ns, provider_name)
     if provider is None:
-        known = sorted(str((p.get("metadata") or {}).get("name")) for p in cluster.list_providers(provider_ns))
+        known = sorted(str(dig(p, "metadata", "name")) for p in cluster.list_providers(provider_ns))
         raise MtvError(
             f"provider '{provider_name}' does not exist in namespace {provider_ns}",
             field=field,
@@ -200,8 +201,8 @@ def default_target_provider(cluster: ClusterClient, namespace: str) -> dict[str,
     one; none in ``namespace`` is an error, as there (kubev2v/kubectl-mtv
     ``pkg/cmd/create/provider/defaultprovider/openshift.go``): Forklift creates the ``host``
     provider only in its own namespace, so a plan naming ``host`` elsewhere never becomes Ready."""
-    openshift = [p for p in cluster.list_providers(namespace) if (p.get("spec") or {}).get("type") == "openshift"]
-    local = [p for p in openshift if not (p.get("spec") or {}).get("url")]
+    openshift = [p for p in cluster.list_providers(namespace) if dig(p, "spec", "type") == "openshift"]
+    local = [p for p in openshift if not dig(p, "spec", "url")]
     candidates = local or openshift
     if not candidates:
         raise MtvError(
