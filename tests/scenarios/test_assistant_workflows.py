@@ -77,9 +77,9 @@ class Assistant:
 
 
 @pytest.fixture
-def demo(crd_dir: Path) -> Iterator[Sandbox]:
+def demo(sandbox_crds: Path | None) -> Iterator[Sandbox]:
     """The demo data set with Forklift's migration controller running (each test writes)."""
-    with Sandbox.start(data="demo", crds=crd_dir, plugins=[data_set_controller()]) as sandbox:
+    with Sandbox.start(data="demo", crds=sandbox_crds, plugins=[data_set_controller()]) as sandbox:
         yield sandbox
 
 

@@ -11,7 +11,7 @@ from mtv_mcp.sandbox.runner import Sandbox
 
 
 @pytest.fixture(scope="module")
-def demo_sandbox(crd_dir: Path) -> Iterator[Sandbox]:
+def demo_sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
     """The demo data set on loopback, read-only for the tests of one module."""
-    with Sandbox.start(data="demo", crds=crd_dir) as sandbox:
+    with Sandbox.start(data="demo", crds=sandbox_crds) as sandbox:
         yield sandbox

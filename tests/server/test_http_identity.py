@@ -29,14 +29,14 @@ APPLY = {"name": "dropped-header", "source": "vsphere-prod", "vms": "pg-prod-01"
 
 
 @pytest.fixture(scope="module")
-def sandbox(crd_dir: Path) -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=crd_dir) as running:
+def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
+    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def tls_sandbox(crd_dir: Path) -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=crd_dir, tls=True) as running:
+def tls_sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
+    with Sandbox.start(data="demo", crds=sandbox_crds, tls=True) as running:
         yield running
 
 

@@ -20,8 +20,8 @@ FORKLIFT = f"/apis/forklift.konveyor.io/v1beta1/namespaces/{NAMESPACE}"
 
 
 @pytest.fixture(scope="module")
-def sandbox(crd_dir: Path) -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=crd_dir) as running:
+def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
+    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
         yield running
 
 

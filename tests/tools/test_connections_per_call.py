@@ -25,8 +25,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(scope="module")
-def sandbox(crd_dir: Path) -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=crd_dir) as running:
+def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
+    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
         yield running
 
 

@@ -345,11 +345,11 @@ async def test_inventory_fields_keep_their_meaning(sandbox: Sandbox) -> None:
 
 
 @pytest.mark.parametrize("context", ["admin", "tenant"])
-async def test_https_inventory_is_trusted_with_only_a_kubeconfig(crd_dir: Path, context: str) -> None:
+async def test_https_inventory_is_trusted_with_only_a_kubeconfig(sandbox_crds: Path | None, context: str) -> None:
     """The Route's certificate comes from the ingress CA, not the API server's: the client trusts
     the OS store, the kubeconfig's CA and the ingress CA the cluster publishes
     (openshift-config-managed/default-ingress-cert), as a cluster user's tools do."""
-    with Sandbox.start(data="demo", crds=crd_dir, tls=True) as tls_sandbox:
+    with Sandbox.start(data="demo", crds=sandbox_crds, tls=True) as tls_sandbox:
         settings = Settings(kubeconfig=tls_sandbox.kubeconfig_path, kube_context=context, request_timeout=3)
         async with Client(create_server(settings)) as c:
             result = await c.call_tool("query_vms", {"provider": "vsphere-prod", "query": "where cpuCount >= 16"})

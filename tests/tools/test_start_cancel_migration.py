@@ -40,10 +40,10 @@ FACTS = {
 
 
 @pytest.fixture
-def sandbox(crd_dir: Path) -> Iterator[Sandbox]:
+def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
     plugin = migration_controller(ControllerOptions(vm_facts=FACTS))
     with Sandbox.start(
-        data=DATA, crds=crd_dir, frozen_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC), plugins=[plugin]
+        data=DATA, crds=sandbox_crds, frozen_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC), plugins=[plugin]
     ) as running:
         yield running
 
@@ -283,9 +283,9 @@ async def test_cutover_of_warm_and_cold_plans(sandbox: Sandbox) -> None:
 # -- the whole loop on the demo data: create a plan, start it ------------------------------------
 
 
-async def test_a_plan_created_with_create_plan_becomes_ready_and_starts(crd_dir: Path) -> None:
+async def test_a_plan_created_with_create_plan_becomes_ready_and_starts(sandbox_crds: Path | None) -> None:
     plugin = migration_controller(ControllerOptions(vm_facts=FACTS))
-    with Sandbox.start(data="demo", crds=crd_dir, plugins=[plugin]) as demo:
+    with Sandbox.start(data="demo", crds=sandbox_crds, plugins=[plugin]) as demo:
         settings = Settings(kubeconfig=demo.kubeconfig_path, inventory_url=demo.inventory_url, request_timeout=5)
         tools = [create_plan.TOOL, start_migration.TOOL]
         async with Client(create_server(settings, tools=tools)) as client:

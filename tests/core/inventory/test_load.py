@@ -144,8 +144,8 @@ def test_unreachable_inventory(sandbox: Sandbox) -> None:
     assert caught.value.status is None
 
 
-def test_untrusted_inventory_certificate_is_a_tls_failure(crd_dir: Path) -> None:
-    with Sandbox.start(data="demo", crds=crd_dir, tls=True) as tls_sandbox:
+def test_untrusted_inventory_certificate_is_a_tls_failure(sandbox_crds: Path | None) -> None:
+    with Sandbox.start(data="demo", crds=sandbox_crds, tls=True) as tls_sandbox:
         url = str(tls_sandbox.inventory_url)
         with (
             InventoryClient(url, ADMIN, timeout=2, verify=True) as client,
