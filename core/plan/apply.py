@@ -163,6 +163,14 @@ def _committed(cluster: ClusterClient, obj: dict[str, Any]) -> dict[str, Any] | 
         return None
 
 
+def _exists(build: PlanBuild, found: dict[str, Any]) -> AppliedPlan:
+    """``exists`` for a plan already in the cluster that equals ``build``; a different one conflicts."""
+    comparison = compare_plans(build.plan.to_kube(), found)
+    if not comparison.identical:
+        raise PlanConflictError(comparison, build.plan.metadata.name, build.plan.metadata.namespace)
+    return AppliedPlan(status="exists", created=[], plan=found)
+
+
 def _winner(cluster: ClusterClient, build: PlanBuild) -> AppliedPlan | None:
     """After a 409 on our first write: the plan a concurrent identical call is creating, once it
     is there (``exists``), or None when no such plan appears in time."""
@@ -171,10 +179,7 @@ def _winner(cluster: ClusterClient, build: PlanBuild) -> AppliedPlan | None:
     while True:
         found = existing_plan(cluster, meta.namespace, meta.name)
         if found is not None:
-            comparison = compare_plans(build.plan.to_kube(), found)
-            if not comparison.identical:
-                raise PlanConflictError(comparison, meta.name, meta.namespace)
-            return AppliedPlan(status="exists", created=[], plan=found)
+            return _exists(build, found)
         if time.monotonic() > deadline:
             return None
         time.sleep(0.1)
@@ -193,10 +198,7 @@ def apply_plan(cluster: ClusterClient, build: PlanBuild) -> AppliedPlan:
     meta = build.plan.metadata
     found = existing_plan(cluster, meta.namespace, meta.name)
     if found is not None:
-        comparison = compare_plans(build.plan.to_kube(), found)
-        if not comparison.identical:
-            raise PlanConflictError(comparison, meta.name, meta.namespace)
-        return AppliedPlan(status="exists", created=[], plan=found)
+        return _exists(build, found)
     created: list[dict[str, Any]] = []
     step = ""
     try:
