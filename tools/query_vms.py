@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from mcp.types import CallToolResult
@@ -60,7 +61,7 @@ def _steps(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 
 
-def _field_warnings(fields: list[str], vms: list[dict[str, Any]]) -> list[QueryIssue]:
+def _field_warnings(fields: list[str], vms: Sequence[dict[str, Any]]) -> list[QueryIssue]:
     return [
         QueryIssue(
             message=f"fields: `{'.'.join(map(str, field.steps))}` exists in no VM{field.advice}",

@@ -12,6 +12,7 @@ from mtv_mcp.core.inventory.enrich import enrich_vms
 from mtv_mcp.core.inventory.memory import collector_paused, release_in_background
 from mtv_mcp.core.inventory.models import VM, EnrichedInventory, ProviderRef
 from mtv_mcp.core.inventory.provider import find_provider, provider_ref
+from mtv_mcp.core.tsl import Snapshot
 
 # Collections joined into the VMs, per provider type (their absence only costs the joined fields).
 JOINS = {
@@ -130,5 +131,9 @@ def _fetch(connection: Connection, provider_name: str, namespace: str) -> Enrich
         )
     provider = provider.model_copy(update={"vm_count": len(vms)})
     return EnrichedInventory(
-        provider=provider, vms=vms, base_url=connection.inventory_url, fetched_at=time.time(), warnings=tuple(warnings)
+        provider=provider,
+        vms=Snapshot(vms),
+        base_url=connection.inventory_url,
+        fetched_at=time.time(),
+        warnings=tuple(warnings),
     )

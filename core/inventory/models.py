@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +24,13 @@ class ProviderRef(BaseModel):
 
 @dataclass(frozen=True)
 class EnrichedInventory:
-    """One provider's VMs after enrichment (plain JSON dicts, as served plus the computed fields)."""
+    """One provider's VMs after enrichment (plain JSON dicts, as served plus the computed fields).
+
+    ``vms`` is a `Snapshot` where the inventory layer builds it: queries learn its value types once.
+    """
 
     provider: ProviderRef
-    vms: list[VM]
+    vms: Sequence[VM]
     base_url: str
     fetched_at: float
     warnings: tuple[str, ...] = field(default=())

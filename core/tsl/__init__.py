@@ -9,6 +9,7 @@ from mtv_mcp.core.tsl.errors import QueryError
 from mtv_mcp.core.tsl.parser import parse_query
 from mtv_mcp.core.tsl.printer import print_expr, print_query
 from mtv_mcp.core.tsl.query import CompiledQuery, QueryResult, compile_query, run_query
+from mtv_mcp.core.tsl.snapshot import Snapshot
 
 __all__ = [
     "CompiledQuery",
@@ -16,6 +17,7 @@ __all__ = [
     "QueryError",
     "QueryResult",
     "QueryWarning",
+    "Snapshot",
     "compile_query",
     "parse_query",
     "print_expr",

@@ -2,12 +2,28 @@
 
 Static mistakes (a regex that does not compile, ``not name = 'x'``, ``name like 5``, a list
 where one answer is needed) raise `QueryError` here, before any record is read.
+
+The where clause is compiled twice. The *careful* form checks every value's type, as the
+language needs (``r.get``, ``type(v) is ...``). The *fast* form is what a programmer who knows the
+data writes: plain indexing (``r['cluster']['name']``) and no type checks where a wrong type
+raises anyway (``'windows' in v.lower()``, ``v >= 4096`` on a string). Its contract: for every
+record it gives the careful form's answer, or raises one of `BAIL`, or raises the very error
+the careful form raises. The filter runs the fast form and re-evaluates only the records it
+bails on carefully (a missing key, a null, an odd type), counting their skips.
+
+Some type checks have no exception to lean on: ``len`` of an object, ordering a true/false value,
+``=`` on a list. The fast form keeps them unless facts about the records prove the type absent
+at that path (`Facts`: from a `Snapshot`, whose types are learned once); ``questions`` lists
+the facts that would help.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from operator import length_hint
 from typing import Any
 
 from mtv_mcp.core.tsl import ast, values
@@ -22,6 +38,7 @@ from mtv_mcp.core.tsl.patterns import (
     validate_regex,
 )
 from mtv_mcp.core.tsl.printer import print_expr
+from mtv_mcp.core.tsl.snapshot import Missing
 
 BOOL, NUM, STR, TIME, LIST, ANY = "true/false", "a number", "a string", "a date", "a list", "any"
 SCALARS = (NUM, STR, TIME)
@@ -42,9 +59,20 @@ HELPERS: dict[str, Any] = {
     "_any_ord": values.some_ordered,
     "_all_ord": values.every_ordered,
     "_spread": values.spread_key,
+    "_count_skip": values.count_skip,
     "_NUM": values.NUMBER_TYPES,
 }
 NEGATED = {"!=": "=", "not in": "in", "not like": "like", "not ilike": "ilike", "~!": "~="}
+# What the fast form raises on a record it cannot answer for: a missing key, or a value of another
+# type than it expects, such as a null or a list where the path wants an object. (A `SkipError`
+# from a careful helper it calls is the careful form's answer too, so the filter counts it.)
+BAIL = (KeyError, TypeError, AttributeError)
+NOT_STRINGS = (int, float, bool, list, dict)
+Writer = Callable[[str], str]  # code of a test, given the code of the value it tests
+
+# A question about the records: do values of these types never occur at this path?
+Question = tuple[tuple[str, ...], tuple[type, ...]]
+Facts = dict[Question, bool]
 
 
 @dataclass(frozen=True)
@@ -60,19 +88,25 @@ class Program:
     """The compiled functions of one query and the sites their errors refer to."""
 
     match: Callable[[Any], bool]
-    filter: Callable[[Any], list[Any]]
+    filter: Callable[[Any, Counter[tuple[int, str]]], list[Any]]
     select: list[tuple[str, Callable[[Any], Any]]]
     order: list[tuple[Callable[[Any], Any], bool]]
     sites: list[Site]
+    questions: list[Question] = field(default_factory=list)
     source: str = field(repr=False, default="")
     code: str = field(repr=False, default="")  # the generated Python, for reading
 
 
 class _Generator:
-    def __init__(self, query: ast.Query) -> None:
+    def __init__(self, query: ast.Query, facts: Facts | None) -> None:
         self.query = query
+        self.facts = facts or {}
+        self.fast = False  # generating the fast form of the where clause
+        self.questions: list[Question] = []
         self.names: dict[str, Any] = dict(HELPERS)
         self.sites: list[Site] = []
+        self.site_of: dict[int, int] = {}
+        self.conjuncts: set[int] = set()  # the where clause's top-level ``and`` operands
         self.temps = 0
         self.defs: list[str] = []
         self.aliases = {item.alias: item.expr for item in query.select if item.alias}
@@ -82,8 +116,28 @@ class _Generator:
         return query_error(message, self.query.source, node.pos, hint)
 
     def site(self, node: ast.Expr) -> int:
-        self.sites.append(Site(print_expr(node), node.pos + 1))
-        return len(self.sites) - 1
+        if id(node) not in self.site_of:
+            self.site_of[id(node)] = len(self.sites)
+            self.sites.append(Site(print_expr(node), node.pos + 1))
+        return self.site_of[id(node)]
+
+    def lacks(self, node: ast.Expr, *types: type) -> bool:
+        """Fast form only: whether the records are known to have no value of ``types`` at ``node``."""
+        steps = self.plain_steps(node)
+        if not self.fast or steps is None:
+            return False
+        question = (steps, types)
+        if question not in self.questions:
+            self.questions.append(question)
+        return self.facts.get(question, False)
+
+    def plain_steps(self, node: ast.Expr) -> tuple[str, ...] | None:
+        """The keys of a path of plain keys (no alias, index or wildcard); None for anything else."""
+        if not isinstance(node, ast.Path) or not all(type(step) is str for step in node.steps):
+            return None
+        if len(node.steps) == 1 and node.steps[0] in self.aliases:
+            return None
+        return tuple(str(step) for step in node.steps)
 
     def const(self, value: Any) -> str:
         name = f"_k{len(self.names)}"
@@ -147,6 +201,8 @@ class _Generator:
             return f"_walk(r, {self.const(steps)})", LIST
         if not all(isinstance(step, str) for step in steps):
             return f"_walk(r, {self.const(steps)})", ANY
+        if self.fast:  # a missing key or a value that is no object on the way bails
+            return "r" + "".join(f"[{step!r}]" for step in steps), ANY
         if len(steps) == 1:
             return f"r.get({steps[0]!r})", ANY
         temps = [self.temp() for _ in steps[:-1]]
@@ -194,6 +250,8 @@ class _Generator:
         site = self.site(node)
         if node.name == "len":
             self.require(arg, found, (LIST, STR, ANY), "`len` needs a list or a string")
+            if self.lacks(arg, dict):  # len() of anything else is the answer or a TypeError
+                return self.unless_missing(arg, code, lambda v: f"len({v})", f"_len(None, {site})"), NUM
             temp = self.temp()
             return f"(len({temp}) if type({temp} := {code}) is list else _len({temp}, {site}))", NUM
         if node.name == "sum":
@@ -279,22 +337,26 @@ class _Generator:
         site = self.site(node)
         counted = isinstance(node.left, ast.Func) and node.left.name in ("len", "sum")
         if scalar and op in NEGATED:
-            positive = self.fast_comparison(NEGATED[op], node.right, left, right, site, counted=counted)
+            positive = self.fast_comparison(NEGATED[op], node, left, right, site, counted=counted)
             if positive is not None:
                 return f"(not {positive})", BOOL
-        fast = self.fast_comparison(op, node.right, left, right, site, counted=counted) if scalar else None
+        fast = self.fast_comparison(op, node, left, right, site, counted=counted) if scalar else None
         return fast or f"_cmp({op!r}, {left}, {right}, {site}, {scalar})", result
 
     def fast_comparison(
-        self, op: str, literal: ast.Expr, left: str, right: str, site: int, *, counted: bool
+        self, op: str, node: ast.Binary, left: str, right: str, site: int, *, counted: bool
     ) -> str | None:
         """Inline code for ``value OP literal`` in a condition; None when no shortcut applies.
 
         ``counted``: the value comes from ``len`` or ``sum``, so it is a number (or the record skips).
         """
+        literal = node.right
         number = isinstance(literal, ast.Number)
         if counted and number and (op in values.ORDER_OPS or op == "="):
             return f"({left} {'==' if op == '=' else op} {right})"
+        unchecked = self.unchecked_comparison(op, node, left, right) if self.fast else None
+        if unchecked is not None:
+            return unchecked
         temp = self.temp()
         slow = f"_cmp({op!r}, {temp}, {right}, {site}, True)"
         if op in values.ORDER_OPS and (number or isinstance(literal, ast.String)):
@@ -316,6 +378,44 @@ class _Generator:
                 strings = frozenset(item.value for item in items if isinstance(item, ast.String))
                 return f"({temp} in {self.const(strings)} if type({temp} := {left}) is str else {slow})"
         return None
+
+    def unchecked_comparison(self, op: str, node: ast.Binary, left: str, right: str) -> str | None:
+        """Fast form of ``value OP literal`` without a type check, where that keeps its contract.
+
+        ``v in {'s'}`` is ``v = 's'`` for any value that can be hashed, and raises for lists and
+        objects; ordering raises for every pair but numbers, strings and true/false; a null is
+        never ordered and never matches a pattern.
+        """
+        literal, value = node.right, node.left
+        strings: tuple[ast.Expr, ...] = (literal,) if isinstance(literal, ast.String) and op == "=" else ()
+        if isinstance(literal, ast.Array) and op == "in" and literal.items:
+            strings = literal.items if all(isinstance(item, ast.String) for item in literal.items) else ()
+        if strings:
+            known = self.const(frozenset(item.value for item in strings if isinstance(item, ast.String)))
+            return self.unless_missing(value, left, lambda v: f"{v} in {known}", "False")
+        number = isinstance(literal, ast.Number)
+        if op in values.ORDER_OPS and (isinstance(literal, ast.String) or (number and self.lacks(value, bool))):
+            return self.unless_missing(value, left, lambda v: f"{v} {op} {right}", "False")
+        if op == "=" and number and self.lacks(value, bool, list):
+            return self.unless_missing(value, left, lambda v: f"{v} == {right}", "False")
+        if op in ("like", "ilike", "~=") and isinstance(literal, ast.String):
+            text = regex_literal(literal.value) if op == "~=" else like_literal(literal.value, op == "ilike")
+            # Only strings have lower(), startswith() and endswith(); `in` and `==` need the proof.
+            natural = text is not None and (text.insensitive or text.where in ("prefix", "suffix"))
+            if text is not None and (natural or self.lacks(value, *NOT_STRINGS)):
+                return self.unless_missing(value, left, lambda v: plain_text_test(text, v), "False")
+        return None
+
+    def unless_missing(self, node: ast.Expr, code: str, test: Writer, on_missing: str) -> str:
+        """``test`` of the value of ``code``; ``on_missing`` (the careful answer for a null) where
+        the record lacks the path's first key, so that such records need not bail.
+
+        The check is left out where the records are known to have that key.
+        """
+        steps = self.plain_steps(node)
+        if steps is None or self.lacks(ast.Path(steps[:1], pos=node.pos), Missing):
+            return f"({test(code)})"
+        return f"({test(code)} if {steps[0]!r} in r else {on_missing})"
 
     def check_comparison(self, node: ast.Binary, left: str, right: str) -> None:
         op = node.op
@@ -367,6 +467,14 @@ class _Generator:
         # The inline test only when both bounds are number literals: a computed bound (``a + b``)
         # can be null at run time, and a null bound skips the record like a null value does.
         if scalar and isinstance(node.low, ast.Number) and isinstance(node.high, ast.Number):
+            if self.lacks(node.value, bool):
+                test = "not {low} <= {v} <= {high}" if node.negated else "{low} <= {v} <= {high}"
+                limits = (node.low.value, node.high.value)
+                missing = partial(values.in_range, None, limits, node.negated, site, scalar)
+                on_missing = self.counted_skip(node, missing) or slow.format(temp="None")
+                return self.unless_missing(
+                    node.value, value, lambda v: test.format(low=low, v=v, high=high), on_missing
+                ), BOOL
             temp = self.temp()
             test = f"{low} <= {temp} <= {high}"
             test = f"not ({test})" if node.negated else test
@@ -382,7 +490,22 @@ class _Generator:
         )
 
     # -- clauses ---------------------------------------------------------------------------
+    def counted_skip(self, node: ast.Expr, careful: Callable[[], object]) -> str | None:
+        """Fast form only: where ``node`` is a whole conjunct of the where clause, code that counts
+        the skip the ``careful`` call raises and gives false (the record fails, as when skipped),
+        cheaper than raising it. None elsewhere, where false could change the answer."""
+        if not (self.fast and id(node) in self.conjuncts):
+            return None
+        try:
+            careful()
+        except values.SkipError as skip:
+            return f"_count_skip(skipped, {self.const((skip.site, skip.reason))})"
+        raise AssertionError(f"{print_expr(node)} does not skip a missing value")
+
     def condition(self, node: ast.Expr) -> str:
+        if self.fast:
+            top = node.operands if isinstance(node, ast.Logical) and node.op == "and" else (node,)
+            self.conjuncts = {id(conjunct) for conjunct in top}
         code, found = self.expr(node, True)
         if found in SCALARS:
             raise self.error(f"the condition is {found}, not true/false", node, "compare it, as in memoryMB > 4096")
@@ -406,18 +529,53 @@ def slow_list(temp: str, slow: str) -> str:
     return f"(type({temp}) is list and {slow})"
 
 
-def generate(query: ast.Query) -> Program:
-    """Compile ``query`` into Python functions."""
-    generator = _Generator(query)
+# Records the fast form may bail on before the filter gives up on it for the rest of a run.
+BAILS_TOLERATED = 64
+
+FILTER = """
+def _filter(records, skipped):
+    kept = []
+    append = kept.append
+    rest = iter(records)
+    bails = 0
+    for r in rest:
+        try:
+            if {fast}:
+                append(r)
+            continue
+        except _BAIL:
+            bails += 1
+        except _Skip as skip:
+            skipped[skip.site, skip.reason] += 1
+            continue
+        try:
+            if {careful}:
+                append(r)
+        except _Skip as skip:
+            skipped[skip.site, skip.reason] += 1
+        if bails > _TOLERATED and bails * 8 > len(records) - _remaining(rest):
+            break
+    for r in rest:
+        try:
+            if {careful}:
+                append(r)
+        except _Skip as skip:
+            skipped[skip.site, skip.reason] += 1
+    return kept
+"""
+
+
+def generate(query: ast.Query, facts: Facts | None = None) -> Program:
+    """Compile ``query`` into Python functions; ``facts`` about the records may drop type checks."""
+    generator = _Generator(query, facts)
     condition = generator.condition(query.where) if query.where is not None else "True"
+    generator.fast = True
+    fast = generator.condition(query.where) if query.where is not None else "True"
+    generator.fast = False
     selects = [(_alias(item), generator.expr(item.expr, False, aliases=False)[0]) for item in query.select]
     orders = [(generator.expr(item.expr, False)[0], item.descending) for item in query.order]
-    lines = [
-        "def _match(r):",
-        f"    return {condition}",
-        "def _filter(records):",
-        f"    return [r for r in records if {condition}]",
-    ]
+    generator.names.update(_BAIL=BAIL, _Skip=values.SkipError, _TOLERATED=BAILS_TOLERATED, _remaining=length_hint)
+    lines = ["def _match(r):", f"    return {condition}", FILTER.format(fast=fast, careful=condition)]
     lines += generator.defs
     lines += [f"def _select{index}(r):\n    return {code}" for index, (_, code) in enumerate(selects)]
     lines += [f"def _order{index}(r):\n    return {code}" for index, (code, _) in enumerate(orders)]
@@ -429,6 +587,7 @@ def generate(query: ast.Query) -> Program:
         select=[(alias, namespace[f"_select{index}"]) for index, (alias, _) in enumerate(selects)],
         order=[(namespace[f"_order{index}"], descending) for index, (_, descending) in enumerate(orders)],
         sites=generator.sites,
+        questions=generator.questions,
         source=query.source,
         code=code,
     )

@@ -6,12 +6,12 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 
 from mtv_mcp.core.tsl import ast
-from mtv_mcp.core.tsl.compiler import Program, generate
+from mtv_mcp.core.tsl.compiler import Facts, Program, Question, generate
 from mtv_mcp.core.tsl.diagnostics import (
     QueryWarning,
     case_mismatches,
@@ -21,6 +21,7 @@ from mtv_mcp.core.tsl.diagnostics import (
 )
 from mtv_mcp.core.tsl.errors import QueryError
 from mtv_mcp.core.tsl.parser import parse_query
+from mtv_mcp.core.tsl.snapshot import Snapshot
 from mtv_mcp.core.tsl.values import ListInConditionError, SkipError
 
 Record = Mapping[str, Any]
@@ -40,6 +41,7 @@ class CompiledQuery:
     def __init__(self, query: ast.Query) -> None:
         self.query = query
         self._program: Program = generate(query)
+        self._specialized: dict[frozenset[Question], Program] = {}
 
     def matches(self, record: Record) -> bool:
         """Whether one record satisfies the where clause (a record that cannot be evaluated does not)."""
@@ -60,10 +62,7 @@ class CompiledQuery:
             raise mistake
         skipped: Counter[tuple[int, str]] = Counter()
         try:
-            try:
-                kept = self._program.filter(records)
-            except SkipError:
-                kept = self._filter_counting(records, skipped)
+            kept = self._program_for(records).filter(records, skipped)
         except ListInConditionError as problem:
             raise self._unknown_field_error(records) or self._list_error(problem) from None
         matched = len(kept)
@@ -73,26 +72,35 @@ class CompiledQuery:
             kept = kept[: self.query.limit]
         if rows is not None:
             kept = kept[:rows]
-        items = (
-            [self._row(record) for record in kept]
-            if self._program.select
-            else [r if type(r) is dict else dict(r) for r in kept]
-        )
+        if self._program.select:
+            items = [self._row(record) for record in kept]
+        elif isinstance(records, Snapshot):  # its records are dicts already
+            items = cast(list[dict[str, Any]], kept)
+        else:
+            items = [r if type(r) is dict else dict(r) for r in kept]
         warnings = self._skip_warnings(skipped) + unknown_fields(self.query, records)
         warnings += type_mismatches(self.query, records)
         if not matched:
             warnings += case_mismatches(self.query, records)
         return QueryResult.model_construct(items=items, matched=matched, warnings=warnings)
 
-    def _filter_counting(self, records: Sequence[Record], skipped: Counter[tuple[int, str]]) -> list[Record]:
-        match, kept = self._program.match, []
-        for record in records:
-            try:
-                if match(record):
-                    kept.append(record)
-            except SkipError as skip:
-                skipped[skip.site, skip.reason] += 1
-        return kept
+    def _program_for(self, records: Sequence[Record]) -> Program:
+        """The program for ``records``: on a `Snapshot`, one without the checks its types make needless.
+
+        A program built with some facts may ask further questions (a check it could now drop
+        depends on another fact); they are answered in turn, a few rounds at most.
+        """
+        program = self._program
+        if not isinstance(records, Snapshot):
+            return program
+        facts: Facts = {}
+        while unanswered := [question for question in program.questions if question not in facts]:
+            facts.update((question, records.lacks(*question)) for question in unanswered)
+            known = frozenset(question for question, answer in facts.items() if answer)
+            if not known:
+                return program
+            program = self._specialized.get(known) or self._specialized.setdefault(known, generate(self.query, facts))
+        return program
 
     def _row(self, record: Record) -> dict[str, Any]:
         return {alias: _lenient(function, record) for alias, function in self._program.select}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
+from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -42,6 +43,12 @@ class ListInConditionError(Exception):
     def __init__(self, site: int, value: list[Any]) -> None:
         super().__init__(site)
         self.site, self.value = site, value
+
+
+def count_skip(skipped: Counter[tuple[int, str]], key: tuple[int, str]) -> bool:
+    """Count a skip without raising it (the record fails); false, to end its condition."""
+    skipped[key] += 1
+    return False
 
 
 def kind(value: Any) -> str:
