@@ -19,6 +19,7 @@ from mtv_mcp.core.config import Settings
 from mtv_mcp.core.errors import MtvError
 from mtv_mcp.core.inventory.memory import BYTES_PER_JSON_BYTE, json_budget
 from mtv_mcp.core.inventory.models import ProviderRef
+from mtv_mcp.core.inventory.stream import StreamDecoder
 from mtv_mcp.core.retry import RETRYABLE_STATUSES, RetryableStatus, call_with_retries
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,6 @@ log = logging.getLogger(__name__)
 # provider yet (``EnsureParity``, kubev2v/forklift pkg/lib/inventory/web/handler.go): still loading.
 STILL_LOADING = 206
 DETAIL = 4  # what kubectl-mtv asks for; the vSphere VM list is full detail regardless
-# msgspec decodes inventory JSON 1.7x faster than ``json`` (with the collector paused, see
-# ``memory``), straight from the response bytes; orjson measured 1.4x. Dicts and lists as json.
-_DECODER = msgspec.json.Decoder()
 TLS_HINT = "pass the inventory's CA with --inventory-ca, or --inventory-insecure for a test cluster"
 
 
@@ -91,45 +89,37 @@ class InventoryClient:
     ) -> None:
         self.close()
 
-    def get(self, path: str, what: str, params: dict[str, Any] | None = None) -> Any:
-        """The decoded JSON at ``path`` (``null``/empty bodies read as ``[]``); ``what`` names it in errors."""
+    def get(self, path: str, what: str, params: dict[str, Any] | None = None, *, shared: bool = True) -> Any:
+        """The decoded JSON at ``path`` (``null``/empty bodies read as ``[]``); ``what`` names it in
+        errors; ``shared``: repeated objects in it are shared (``stream.share_repeats``)."""
 
-        def attempt(seconds: float) -> tuple[httpx.Response, bytes | bytearray]:
+        def attempt(seconds: float) -> tuple[httpx.Response, Any]:
             started = time.monotonic()
             request = self._http.build_request("GET", path, params=params, timeout=seconds)
             response = self._http.send(request, stream=True)
             try:
                 log.debug("GET %s -> %d in %.0f ms", path, response.status_code, (time.monotonic() - started) * 1000)
-                ok = 200 <= response.status_code < 300 and response.status_code != STILL_LOADING
-                body = self._read_within_memory(response, what) if ok else response.read()
+                ok = response.status_code < 400 and response.status_code != STILL_LOADING
+                data = self._decode_within_memory(response, what, shared) if ok else response.read()
             finally:
                 response.close()
             if response.status_code in RETRYABLE_STATUSES or response.status_code == STILL_LOADING:
                 raise RetryableStatus(response.status_code, response)
-            return response, body
+            return response, data
 
         def retryable(error: BaseException) -> bool:
             transient = isinstance(error, RetryableStatus | httpx.ConnectError | httpx.RemoteProtocolError)
             return transient and _tls_cause(error) is None  # a certificate does not fix itself
 
         try:
-            response, body = call_with_retries(attempt, timeout=self.timeout, retryable=retryable, what=f"GET {path}")
+            response, data = call_with_retries(attempt, timeout=self.timeout, retryable=retryable, what=f"GET {path}")
         except RetryableStatus as error:
-            response = error.answer
-            body = response.content
+            response, data = error.answer, None
         except httpx.HTTPError as error:
             log.debug("GET %s -> no answer: %s", path, type(error).__name__)
             raise self._transport_error(error, what) from None
         if response.status_code >= 400 or response.status_code == STILL_LOADING:
             raise self._status_error(response, what)
-        try:
-            data = _DECODER.decode(body) if body else None
-        except msgspec.DecodeError as error:
-            raise InventoryError(
-                f"the Forklift inventory at {self.base_url} sent {what} that is not JSON",
-                status=response.status_code,
-                hint="is --inventory-url the inventory service (not the console or the API server)?",
-            ) from error
         return [] if data is None else data
 
     def providers(self, namespace: str | None = None) -> list[ProviderRef]:
@@ -155,10 +145,10 @@ class InventoryClient:
         """Ask for the provider itself: raises unless this token may read it now (cheap)."""
         self.get(f"/providers/{quote(provider.type)}/{quote(provider.uid)}", f"provider '{provider.name}'")
 
-    def collection(self, provider: ProviderRef, name: str) -> list[dict[str, Any]]:
+    def collection(self, provider: ProviderRef, name: str, *, shared: bool = True) -> list[dict[str, Any]]:
         """``/providers/<type>/<uid>/<name>?detail=4`` (``vms``, ``hosts``, ``clusters``, ``disks`` ...)."""
         path = f"/providers/{quote(provider.type)}/{quote(provider.uid)}/{name}"
-        answer = self.get(path, f"the {name} of provider '{provider.name}'", {"detail": DETAIL})
+        answer = self.get(path, f"the {name} of provider '{provider.name}'", {"detail": DETAIL}, shared=shared)
         if not isinstance(answer, list):
             raise InventoryError(
                 f"the Forklift inventory sent {type(answer).__name__} instead of a list for {path}",
@@ -167,18 +157,26 @@ class InventoryClient:
             )
         return answer
 
-    def _read_within_memory(self, response: httpx.Response, what: str) -> bytes | bytearray:
-        """The body, unless decoding it would not fit in the memory available (then a refusal)."""
+    def _decode_within_memory(self, response: httpx.Response, what: str, shared: bool) -> Any:
+        """The body, decoded as it arrives (``stream``), unless decoding it would not fit in the
+        memory available (then a refusal)."""
         budget = json_budget()
         declared = response.headers.get("content-length", "")
         if budget is not None and declared.isdigit() and int(declared) > budget:
             raise _too_large(response, int(declared), budget, what, exact=True)
-        body = bytearray()
-        for chunk in response.iter_bytes():
-            body += chunk
-            if budget is not None and len(body) > budget:
-                raise _too_large(response, len(body), budget, what, exact=False)
-        return body
+        decoder = StreamDecoder(shared=shared)
+        try:
+            for chunk in response.iter_bytes():
+                decoder.feed(chunk)
+                if budget is not None and decoder.received > budget:
+                    raise _too_large(response, decoder.received, budget, what, exact=False)
+            return decoder.finish()
+        except msgspec.DecodeError as error:
+            raise InventoryError(
+                f"the Forklift inventory at {self.base_url} sent {what} that is not JSON",
+                status=response.status_code,
+                hint="is --inventory-url the inventory service (not the console or the API server)?",
+            ) from error
 
     def _status_error(self, response: httpx.Response, what: str) -> InventoryError:
         status = response.status_code

@@ -20,7 +20,6 @@ from mtv_mcp.core.kube_fields import dig
 from mtv_mcp.core.quantity import parse_quantity
 
 GIB = 1024**3
-CONCERN_COUNTS = {"Critical": "criticalConcerns", "Warning": "warningConcerns", "Information": "infoConcerns"}
 
 ENRICHED_FIELDS: dict[str, str] = {
     "provider": "the Provider CR name",
@@ -42,20 +41,29 @@ def by_id(items: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {str(item["id"]): item for item in items if item.get("id") is not None}
 
 
+def joined_fields(item: dict[str, Any]) -> dict[str, Any]:
+    """What enrichment reads of a joined object (host, cluster, disk, flavor, volume, image): its
+    fields that are neither objects nor lists (a host's networking and datastores are not kept)."""
+    return {key: value for key, value in item.items() if type(value) is not dict and type(value) is not list}
+
+
 def gib(size: Any) -> float | None:
     """Bytes as GiB, rounded to 2 decimals; None for anything not a number."""
-    if isinstance(size, bool) or not isinstance(size, int | float):
-        return None
-    return round(size / GIB, 2)
+    kind = type(size)  # bool is an int subclass: not a size
+    return round(size / GIB, 2) if kind is int or kind is float else None
 
 
 def _count_concerns(vm: VM) -> None:
-    counts = dict.fromkeys(CONCERN_COUNTS.values(), 0)
+    critical = warning = information = 0
     for concern in vm.get("concerns") or ():
-        key = CONCERN_COUNTS.get(str(concern.get("category")))
-        if key:
-            counts[key] += 1
-    vm.update(counts)
+        category = concern.get("category")
+        if category == "Critical":
+            critical += 1
+        elif category == "Warning":
+            warning += 1
+        elif category == "Information":
+            information += 1
+    vm["criticalConcerns"], vm["warningConcerns"], vm["infoConcerns"] = critical, warning, information
 
 
 def _add_disk_sizes(vm: VM, size_key: str) -> None:
@@ -67,14 +75,25 @@ def _add_disk_sizes(vm: VM, size_key: str) -> None:
     vm["diskCapacityGB"] = round(total, 2)
 
 
-def _named(ref_id: Any, table: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    if ref_id is None:
-        return None
-    found = table.get(str(ref_id))
-    return {"id": str(ref_id), "name": found.get("name") if found else None}
+class NamedRefs:
+    """``{id, name}`` of the objects of ``table`` by id, one (read-only) dict per id."""
+
+    def __init__(self, table: dict[str, dict[str, Any]]) -> None:
+        self.table = table
+        self.made: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, ref_id: Any) -> dict[str, Any] | None:
+        if ref_id is None:
+            return None
+        key = str(ref_id)
+        named = self.made.get(key)
+        if named is None:
+            found = self.table.get(key)
+            named = self.made[key] = {"id": key, "name": found.get("name") if found else None}
+        return named
 
 
-def enrich_vsphere(vm: VM, hosts: dict[str, dict[str, Any]], clusters: dict[str, dict[str, Any]]) -> None:
+def enrich_vsphere(vm: VM, hosts: dict[str, dict[str, Any]], clusters: NamedRefs) -> None:
     """vSphere: memoryMB, guestName, disks[].capacity (bytes), host MoRef → host → cluster."""
     memory = vm.get("memoryMB")
     vm["memoryGB"] = round(memory / 1024, 2) if isinstance(memory, int | float) else None
@@ -82,13 +101,13 @@ def enrich_vsphere(vm: VM, hosts: dict[str, dict[str, Any]], clusters: dict[str,
     _add_disk_sizes(vm, "capacity")
     host = hosts.get(str(vm.get("host")))
     vm["hypervisorHost"] = host.get("name") if host else None
-    vm["hostCluster"] = _named(host.get("cluster"), clusters) if host else None
+    vm["hostCluster"] = clusters(host.get("cluster")) if host else None
 
 
 def enrich_ovirt(
     vm: VM,
     hosts: dict[str, dict[str, Any]],
-    clusters: dict[str, dict[str, Any]],
+    clusters: NamedRefs,
     disks: dict[str, dict[str, Any]],
 ) -> None:
     """oVirt: memory (bytes), guest, cluster/host ids, disks via diskAttachments → /disks."""
@@ -96,7 +115,7 @@ def enrich_ovirt(
     guest = vm.get("guest") or {}
     distribution = " ".join(str(p) for p in (guest.get("distribution"), guest.get("fullVersion")) if p)
     vm["guestOS"] = distribution or vm.get("guestName") or vm.get("osType") or None
-    vm["hostCluster"] = _named(vm.get("cluster"), clusters)
+    vm["hostCluster"] = clusters(vm.get("cluster"))
     host = hosts.get(str(vm.get("host")))
     vm["hypervisorHost"] = host.get("name") if host else None
     if "disks" not in vm:
@@ -184,15 +203,15 @@ def enrich_vms(
     images: Iterable[dict[str, Any]] = (),
 ) -> list[VM]:
     """Add the computed fields to ``vms`` in place (and return them); see ``ENRICHED_FIELDS``."""
-    host_table, cluster_table, disk_table = by_id(hosts), by_id(clusters), by_id(disks)
+    host_table, cluster_refs, disk_table = by_id(hosts), NamedRefs(by_id(clusters)), by_id(disks)
     flavor_table, volume_table, image_table = by_id(flavors), by_id(volumes), by_id(images)
     for vm in vms:
         vm["provider"] = provider_name
         _count_concerns(vm)
         if provider_type == "vsphere":
-            enrich_vsphere(vm, host_table, cluster_table)
+            enrich_vsphere(vm, host_table, cluster_refs)
         elif provider_type == "ovirt":
-            enrich_ovirt(vm, host_table, cluster_table, disk_table)
+            enrich_ovirt(vm, host_table, cluster_refs, disk_table)
         elif provider_type == "ova":
             enrich_ova(vm)
         elif provider_type == "openstack":

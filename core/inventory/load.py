@@ -8,7 +8,7 @@ from typing import Any
 from mtv_mcp.core.inventory.cache import CacheKey, InventoryCache
 from mtv_mcp.core.inventory.client import STILL_LOADING, InventoryClient, InventoryError
 from mtv_mcp.core.inventory.connection import Connection
-from mtv_mcp.core.inventory.enrich import enrich_vms
+from mtv_mcp.core.inventory.enrich import enrich_vms, joined_fields
 from mtv_mcp.core.inventory.memory import collector_paused, release_in_background
 from mtv_mcp.core.inventory.models import VM, EnrichedInventory, ProviderRef
 from mtv_mcp.core.inventory.provider import find_provider, provider_ref
@@ -24,11 +24,13 @@ JOINS = {
 
 
 def _joined(inventory: InventoryClient, provider: ProviderRef) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+    """The join tables, each object cut at once to what enrichment reads of it (``joined_fields``;
+    sharing the repeats in what is cut off would be wasted)."""
     tables: dict[str, list[dict[str, Any]]] = {}
     warnings: list[str] = []
     for name in JOINS.get(provider.type, ()):
         try:
-            tables[name] = inventory.collection(provider, name)
+            tables[name] = [joined_fields(item) for item in inventory.collection(provider, name, shared=False)]
         except InventoryError as error:
             if error.status is None or error.status == STILL_LOADING or error.status >= 500:
                 raise
@@ -40,9 +42,10 @@ def _joined(inventory: InventoryClient, provider: ProviderRef) -> tuple[dict[str
 
 
 def fetch_inventory(inventory: InventoryClient, provider: ProviderRef) -> tuple[list[VM], list[str]]:
-    """Fetch the provider's VMs and join tables, and enrich the VMs."""
-    vms = inventory.collection(provider, "vms")
+    """Fetch the provider's join tables, then its VMs (the tables' full objects are gone by then,
+    so the VMs reuse their memory), and enrich the VMs."""
     tables, warnings = _joined(inventory, provider)
+    vms = inventory.collection(provider, "vms")
     enrich_vms(
         vms,
         provider_name=provider.name,

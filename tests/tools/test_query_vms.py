@@ -249,7 +249,7 @@ async def test_inventory_faults_are_clear_and_the_next_call_works(sandbox: Sandb
             slow = await query()
         ok = await query()
     assert failed.is_error
-    assert "failed to return the vms of provider 'vsphere-prod' (HTTP 500)" in text_of(failed)
+    assert "failed to return the hosts of provider 'vsphere-prod' (HTTP 500)" in text_of(failed)  # read first
     assert hung.is_error
     assert "did not answer within 1 s" in text_of(hung)
     assert dropped.is_error

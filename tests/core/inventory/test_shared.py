@@ -74,10 +74,10 @@ def test_stale_copy_leaves_the_cache_before_the_refetch(
     cached_during_fetch: list[int] = []
     collection = InventoryClient.collection
 
-    def observing(client: InventoryClient, provider: Any, name: str) -> list[dict[str, Any]]:
+    def observing(client: InventoryClient, provider: Any, name: str, **options: Any) -> list[dict[str, Any]]:
         entries = runtime.inventory_cache._entries.values()  # what the cache holds while fetching
         cached_during_fetch.append(sum(entry is old for entry in entries))
-        return collection(client, provider, name)
+        return collection(client, provider, name, **options)
 
     monkeypatch.setattr(InventoryClient, "collection", observing)
     new = load(runtime, admin(sandbox), refresh=True)
