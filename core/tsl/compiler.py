@@ -71,7 +71,8 @@ NOT_STRINGS = (int, float, bool, list, dict)
 Writer = Callable[[str], str]  # code of a test, given the code of the value it tests
 
 # A question about the records: do values of these types never occur at this path?
-Question = tuple[tuple[str, ...], tuple[type, ...]]
+Question = tuple[tuple[str | ast.Wildcard, ...], tuple[type, ...]]
+WILDCARD = ast.Wildcard()
 Facts = dict[Question, bool]
 
 
@@ -124,7 +125,11 @@ class _Generator:
     def lacks(self, node: ast.Expr, *types: type) -> bool:
         """Fast form only: whether the records are known to have no value of ``types`` at ``node``."""
         steps = self.plain_steps(node)
-        if not self.fast or steps is None:
+        return steps is not None and self.lacks_at(steps, *types)
+
+    def lacks_at(self, steps: tuple[str | ast.Wildcard, ...], *types: type) -> bool:
+        """Fast form only: whether the records are known to have no value of ``types`` at ``steps``."""
+        if not self.fast:
             return False
         question = (steps, types)
         if question not in self.questions:
@@ -271,7 +276,15 @@ class _Generator:
         items = self.spread_items(node)
         if items is None:
             return generic
-        items_code, key = items
+        prefix, key = items
+        items_code = self.path(ast.Path(prefix, pos=node.pos), prefix, False, False)[0]
+        name = f"_f{len(self.defs)}"
+        if reducer == "sum" and self.lacks_at(prefix, dict, str) and self.lacks_at((*prefix, WILDCARD, key), bool):
+            # A list whose elements all have the key: the sum, or a TypeError/KeyError to bail on.
+            self.defs.append(
+                f"def {name}(_xs):\n    _s = 0\n    for _e in _xs:\n        _s += _e[{key!r}]\n    return _s"
+            )
+            return f"{name}({items_code})"
         number = "type(_v) is int or type(_v) is float"
         body = {
             "sum": ("_s = 0", "_s += _v", "_s"),
@@ -283,7 +296,6 @@ class _Generator:
             ),
         }
         start, step, answer = body[reducer]
-        name = f"_f{len(self.defs)}"
         self.defs.append(
             f"def {name}(_xs, r):\n"
             f"    if type(_xs) is list:\n"
@@ -303,17 +315,15 @@ class _Generator:
         )
         return f"{name}({items_code}, r)"
 
-    def spread_items(self, node: ast.Expr) -> tuple[str, str] | None:
-        """For ``items[*].key`` or ``items.key`` (a field of the record): the code of ``items`` and ``key``."""
-        if not isinstance(node, ast.Path):
+    def spread_items(self, node: ast.Expr) -> tuple[tuple[str, ...], str] | None:
+        """For ``items[*].key`` or ``items.key`` (a field of the record): the keys to ``items``, and ``key``."""
+        if not isinstance(node, ast.Path) or not all(type(step) is str for step in node.steps[:-2]):
             return None
         steps = node.steps
         if len(steps) == 2 and all(type(step) is str for step in steps):
-            return f"r.get({steps[0]!r})", str(steps[1])
+            return (str(steps[0]),), str(steps[1])
         if len(steps) >= 3 and isinstance(steps[-2], ast.Wildcard) and isinstance(steps[-1], str):
-            prefix = steps[:-2]
-            if all(type(step) is str for step in prefix):
-                return self.path(ast.Path(prefix, pos=node.pos), prefix, False, False)[0], steps[-1]
+            return tuple(str(step) for step in steps[:-2]), steps[-1]
         return None
 
     def arithmetic(self, node: ast.Binary) -> tuple[str, str]:

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import NoneType
 from typing import Any
 
+from mtv_mcp.core.tsl.ast import Wildcard
+
 
 class Missing:
     """Stands for "no such key" among the types `Snapshot.types_at` reports."""
@@ -20,40 +22,44 @@ class Snapshot(tuple[dict[str, Any], ...]):
     are in a snapshot: the inventory cache builds them, then only reads them.
     """
 
-    _types: dict[tuple[str, ...], frozenset[type]]
+    _types: dict[tuple[str | Wildcard, ...], frozenset[type]]
 
     def __new__(cls, records: Iterable[dict[str, Any]] = ()) -> Snapshot:
         snapshot = super().__new__(cls, records)
         snapshot._types = {}
         return snapshot
 
-    def types_at(self, steps: tuple[str, ...]) -> frozenset[type]:
-        """The types of the values at ``steps`` (keys of nested objects), `Missing` where a key is.
+    def types_at(self, steps: tuple[str | Wildcard, ...]) -> frozenset[type]:
+        """The types of the values at ``steps``, `Missing` where a key is.
 
-        Records where a step meets something other than an object are left out: a query's fast
-        form does not read a value there.
+        ``steps`` are keys of nested objects, or `Wildcard` for each element of a list. Values
+        where a key meets something other than an object, or a wildcard something other than a
+        list, are left out: a query's fast form does not read a value there.
         """
         known = self._types.get(steps)
         if known is None:
             known = self._types[steps] = frozenset(_types_at(self, steps))
         return known
 
-    def lacks(self, steps: tuple[str, ...], types: tuple[type, ...]) -> bool:
+    def lacks(self, steps: tuple[str | Wildcard, ...], types: tuple[type, ...]) -> bool:
         """Whether no record has a value of one of ``types`` at ``steps``."""
         return self.types_at(steps).isdisjoint(types)
 
 
-def _types_at(records: Sequence[dict[str, Any]], steps: tuple[str, ...]) -> set[type]:
+def _types_at(records: Sequence[dict[str, Any]], steps: tuple[str | Wildcard, ...]) -> set[type]:
     found: set[type] = set()
+    layer: Sequence[Any] = records
     objects: Sequence[Mapping[str, Any]] = records  # a snapshot holds dicts
-    for depth, step in enumerate(steps, 1):
+    for depth, step in enumerate(steps):
+        if depth and not isinstance(step, Wildcard):
+            objects = [value for value in layer if type(value) is dict or _other_mapping(value)]
+        if isinstance(step, Wildcard):
+            layer = [item for value in layer if type(value) is list for item in value]
+            continue
         layer = [value[step] for value in objects if step in value]
         if len(layer) < len(objects):
             found.add(Missing)
-        if depth == len(steps):
-            found.update(map(type, layer))
-        else:
-            objects = [value for value in layer if type(value) is dict or _other_mapping(value)]
+    found.update(map(type, layer))
     return found
 
 

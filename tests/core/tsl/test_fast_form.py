@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from mtv_mcp.core.tsl import QueryError, Snapshot, ast, compile_query, parse_query, print_query
 from mtv_mcp.core.tsl.compiler import BAILS_TOLERATED
 from mtv_mcp.core.tsl.snapshot import Missing
-from tests.core.tsl.test_properties import conditions, records
+from tests.core.tsl.test_properties import conditions, fused_conditions, fused_records, records
 from tests.core.tsl.walker import outcome
 
 
@@ -132,3 +132,19 @@ def test_each_shortcut_agrees_with_a_tree_walker_on_every_kind_of_value(text: st
 
 def _placed(path: str, value: Any) -> dict[str, Any]:
     return {"x": value} if path == "x" else {"y": {"x": value}}
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fused_conditions, st.lists(fused_records, min_size=1, max_size=6))
+def test_fused_reducers_on_a_snapshot_agree_with_a_tree_walker(where: ast.Expr, rows: list[dict[str, Any]]) -> None:
+    """``sum`` over ``xs[*].v`` runs as a bare loop where the snapshot proves it safe."""
+    test_a_run_over_many_records_agrees_with_a_tree_walker.hypothesis.inner_test(where, rows)  # type: ignore[attr-defined]
+
+
+def test_a_sum_over_a_snapshot_of_plain_numbers_is_a_bare_loop() -> None:
+    rows = [{"xs": [{"v": n}, {"v": 0.5}]} for n in range(6)]
+    compiled = compile_query(parse_query("sum(xs[*].v) > 3"))
+    assert [row["xs"][0]["v"] for row in compiled.run(Snapshot(rows)).items] == [3, 4, 5]
+    assert "_s += _e['v']" in compiled._program_for(Snapshot(rows)).code
+    rows.append({"xs": [{"v": True}]})
+    assert "_s += _e['v']" not in compiled._program_for(Snapshot(rows)).code
