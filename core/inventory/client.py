@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import ssl
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -89,9 +90,17 @@ class InventoryClient:
     ) -> None:
         self.close()
 
-    def get(self, path: str, what: str, params: dict[str, Any] | None = None, *, shared: bool = True) -> Any:
+    def get(
+        self,
+        path: str,
+        what: str,
+        params: dict[str, Any] | None = None,
+        *,
+        shared: bool = True,
+        each: Callable[[list[Any]], None] | None = None,
+    ) -> Any:
         """The decoded JSON at ``path`` (``null``/empty bodies read as ``[]``); ``what`` names it in
-        errors; ``shared``: repeated objects in it are shared (``stream.share_repeats``)."""
+        errors; ``shared`` and ``each`` as for ``stream.StreamDecoder``."""
 
         def attempt(seconds: float) -> tuple[httpx.Response, Any]:
             started = time.monotonic()
@@ -100,7 +109,11 @@ class InventoryClient:
             try:
                 log.debug("GET %s -> %d in %.0f ms", path, response.status_code, (time.monotonic() - started) * 1000)
                 ok = response.status_code < 400 and response.status_code != STILL_LOADING
-                data = self._decode_within_memory(response, what, shared) if ok else response.read()
+                data = (
+                    self._decode_within_memory(response, what, StreamDecoder(shared=shared, each=each))
+                    if ok
+                    else response.read()
+                )
             finally:
                 response.close()
             if response.status_code in RETRYABLE_STATUSES or response.status_code == STILL_LOADING:
@@ -145,10 +158,19 @@ class InventoryClient:
         """Ask for the provider itself: raises unless this token may read it now (cheap)."""
         self.get(f"/providers/{quote(provider.type)}/{quote(provider.uid)}", f"provider '{provider.name}'")
 
-    def collection(self, provider: ProviderRef, name: str, *, shared: bool = True) -> list[dict[str, Any]]:
-        """``/providers/<type>/<uid>/<name>?detail=4`` (``vms``, ``hosts``, ``clusters``, ``disks`` ...)."""
+    def collection(
+        self,
+        provider: ProviderRef,
+        name: str,
+        *,
+        shared: bool = True,
+        each: Callable[[list[dict[str, Any]]], None] | None = None,
+    ) -> list[dict[str, Any]]:
+        """``/providers/<type>/<uid>/<name>?detail=4`` (``vms``, ``hosts``, ``clusters``, ``disks`` ...);
+        ``shared`` and ``each`` as for ``stream.StreamDecoder``."""
         path = f"/providers/{quote(provider.type)}/{quote(provider.uid)}/{name}"
-        answer = self.get(path, f"the {name} of provider '{provider.name}'", {"detail": DETAIL}, shared=shared)
+        what = f"the {name} of provider '{provider.name}'"
+        answer = self.get(path, what, {"detail": DETAIL}, shared=shared, each=each)
         if not isinstance(answer, list):
             raise InventoryError(
                 f"the Forklift inventory sent {type(answer).__name__} instead of a list for {path}",
@@ -157,14 +179,13 @@ class InventoryClient:
             )
         return answer
 
-    def _decode_within_memory(self, response: httpx.Response, what: str, shared: bool) -> Any:
+    def _decode_within_memory(self, response: httpx.Response, what: str, decoder: StreamDecoder) -> Any:
         """The body, decoded as it arrives (``stream``), unless decoding it would not fit in the
         memory available (then a refusal)."""
         budget = json_budget()
         declared = response.headers.get("content-length", "")
         if budget is not None and declared.isdigit() and int(declared) > budget:
             raise _too_large(response, int(declared), budget, what, exact=True)
-        decoder = StreamDecoder(shared=shared)
         try:
             for chunk in response.iter_bytes():
                 decoder.feed(chunk)

@@ -11,7 +11,7 @@ the cluster id (kubev2v/forklift ``pkg/controller/provider/web/vsphere/vm.go``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mtv_mcp.core.errors import MtvError
@@ -190,8 +190,14 @@ def enrich_ec2(vm: VM) -> None:
     vm["guestOS"] = instance.get("PlatformDetails") or instance.get("Platform") or None
 
 
-def enrich_vms(
-    vms: list[VM],
+def enrich_vms(vms: list[VM], *, provider_name: str, provider_type: str, **joins: Iterable[dict[str, Any]]) -> list[VM]:
+    """Add the computed fields to ``vms`` in place (and return them); see ``ENRICHED_FIELDS`` and,
+    for the ``joins``, ``vm_enricher``."""
+    vm_enricher(provider_name=provider_name, provider_type=provider_type, **joins)(vms)
+    return vms
+
+
+def vm_enricher(
     *,
     provider_name: str,
     provider_type: str,
@@ -201,25 +207,29 @@ def enrich_vms(
     flavors: Iterable[dict[str, Any]] = (),
     volumes: Iterable[dict[str, Any]] = (),
     images: Iterable[dict[str, Any]] = (),
-) -> list[VM]:
-    """Add the computed fields to ``vms`` in place (and return them); see ``ENRICHED_FIELDS``."""
+) -> Callable[[list[VM]], None]:
+    """A function adding the computed fields to each VM of a batch of the provider's VMs (the
+    joined collections indexed once, so that each batch can be enriched as it is decoded)."""
     host_table, cluster_refs, disk_table = by_id(hosts), NamedRefs(by_id(clusters)), by_id(disks)
     flavor_table, volume_table, image_table = by_id(flavors), by_id(volumes), by_id(images)
-    for vm in vms:
-        vm["provider"] = provider_name
-        _count_concerns(vm)
-        if provider_type == "vsphere":
-            enrich_vsphere(vm, host_table, cluster_refs)
-        elif provider_type == "ovirt":
-            enrich_ovirt(vm, host_table, cluster_refs, disk_table)
-        elif provider_type == "ova":
-            enrich_ova(vm)
-        elif provider_type == "openstack":
-            enrich_openstack(vm, flavor_table, volume_table, image_table)
-        elif provider_type == "hyperv":
-            enrich_hyperv(vm, host_table)
-        elif provider_type == "openshift":
-            enrich_openshift(vm)
-        elif provider_type == "ec2":
-            enrich_ec2(vm)
-    return vms
+
+    def enrich(vms: list[VM]) -> None:
+        for vm in vms:
+            vm["provider"] = provider_name
+            _count_concerns(vm)
+            if provider_type == "vsphere":
+                enrich_vsphere(vm, host_table, cluster_refs)
+            elif provider_type == "ovirt":
+                enrich_ovirt(vm, host_table, cluster_refs, disk_table)
+            elif provider_type == "ova":
+                enrich_ova(vm)
+            elif provider_type == "openstack":
+                enrich_openstack(vm, flavor_table, volume_table, image_table)
+            elif provider_type == "hyperv":
+                enrich_hyperv(vm, host_table)
+            elif provider_type == "openshift":
+                enrich_openshift(vm)
+            elif provider_type == "ec2":
+                enrich_ec2(vm)
+
+    return enrich

@@ -8,7 +8,7 @@ from typing import Any
 from mtv_mcp.core.inventory.cache import CacheKey, InventoryCache
 from mtv_mcp.core.inventory.client import STILL_LOADING, InventoryClient, InventoryError
 from mtv_mcp.core.inventory.connection import Connection
-from mtv_mcp.core.inventory.enrich import enrich_vms, joined_fields
+from mtv_mcp.core.inventory.enrich import joined_fields, vm_enricher
 from mtv_mcp.core.inventory.memory import collector_paused, release_in_background
 from mtv_mcp.core.inventory.models import VM, EnrichedInventory, ProviderRef
 from mtv_mcp.core.inventory.provider import find_provider, provider_ref
@@ -43,21 +43,10 @@ def _joined(inventory: InventoryClient, provider: ProviderRef) -> tuple[dict[str
 
 def fetch_inventory(inventory: InventoryClient, provider: ProviderRef) -> tuple[list[VM], list[str]]:
     """Fetch the provider's join tables, then its VMs (the tables' full objects are gone by then,
-    so the VMs reuse their memory), and enrich the VMs."""
+    so the VMs reuse their memory), enriching each batch of VMs as it is decoded."""
     tables, warnings = _joined(inventory, provider)
-    vms = inventory.collection(provider, "vms")
-    enrich_vms(
-        vms,
-        provider_name=provider.name,
-        provider_type=provider.type,
-        hosts=tables.get("hosts", ()),
-        clusters=tables.get("clusters", ()),
-        disks=tables.get("disks", ()),
-        flavors=tables.get("flavors", ()),
-        volumes=tables.get("volumes", ()),
-        images=tables.get("images", ()),
-    )
-    return vms, warnings
+    enrich = vm_enricher(provider_name=provider.name, provider_type=provider.type, **tables)
+    return inventory.collection(provider, "vms", each=enrich), warnings
 
 
 def load_vms(

@@ -20,6 +20,7 @@ whole body is in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -58,11 +59,17 @@ def _balance(buffer: bytes | bytearray, start: int = 0, end: int | None = None) 
 
 
 class StreamDecoder:
-    """Feed it the body's chunks, then ``finish()`` for the decoded JSON (``None`` if empty);
-    ``segment``: the bytes buffered before the complete elements in them are decoded; ``shared``:
-    whether repeated objects are shared (``share_repeats``)."""
+    """Feed it the body's chunks, then ``finish()`` for the decoded JSON (``None`` if empty).
 
-    def __init__(self, segment: int = SEGMENT, *, shared: bool = True) -> None:
+    ``segment``: the bytes buffered before the complete elements in them are decoded; ``shared``:
+    whether repeated objects are shared (``share_repeats``); ``each``: called with each batch of
+    an array's elements once they are decoded (and shared), while they are still in the CPU's
+    caches, and not called for an answer that is not an array.
+    """
+
+    def __init__(
+        self, segment: int = SEGMENT, *, shared: bool = True, each: Callable[[list[Any]], None] | None = None
+    ) -> None:
         self.segment = segment
         self.received = 0
         self._buffer = bytearray()
@@ -72,6 +79,7 @@ class StreamDecoder:
         self._depth = 0  # the braces' balance in the buffer
         self._next_try = segment
         self._seen: dict[Any, Any] | None = {} if shared else None
+        self._each = each
 
     @property
     def buffered(self) -> int:
@@ -105,6 +113,8 @@ class StreamDecoder:
             return rest
         if self._cut and not rest:
             raise msgspec.DecodeError("the JSON array ends after a comma")
+        if self._each is not None:
+            self._each(rest)
         items, self._items = self._items, []
         items.extend(rest)
         return items
@@ -125,6 +135,8 @@ class StreamDecoder:
             return
         if self._seen is not None:
             share_repeats(decoded, self._seen)
+        if self._each is not None:
+            self._each(decoded)
         self._items.extend(decoded)
         del buffer[1 : end + 2]
         self._cut = True

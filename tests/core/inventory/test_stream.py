@@ -124,3 +124,24 @@ def test_braces_inside_strings_only_delay_the_cut() -> None:
     items = [{"name": "}},{"}, {"name": "{{"}, *({"name": f"vm-{i}"} for i in range(50))]
     body = json.dumps(items, separators=(",", ":")).encode()
     assert decode_in_chunks(body, 16, 64) == items
+
+
+@given(count=st.integers(0, 60), chunk=st.integers(1, 50), segment=st.integers(1, 200))
+def test_each_batch_is_handed_over_once_in_order(count: int, chunk: int, segment: int) -> None:
+    batches: list[list[Any]] = []
+    decoder = StreamDecoder(segment, each=batches.append)
+    elements = [{"n": n, "parent": {"kind": "Folder", "id": "f"}} for n in range(count)]
+    body = json.dumps(elements, separators=(",", ":")).encode()
+    for start in range(0, len(body), chunk):
+        decoder.feed(body[start : start + chunk])
+    items = decoder.finish()
+    assert [item for batch in batches for item in batch] == items
+    assert [item["n"] for item in items] == list(range(count))
+
+
+def test_each_is_not_called_for_an_answer_that_is_not_an_array() -> None:
+    batches: list[list[Any]] = []
+    decoder = StreamDecoder(1, each=batches.append)
+    decoder.feed(b'{"vsphere": [{"name": "a"}]}')
+    assert decoder.finish() == {"vsphere": [{"name": "a"}]}
+    assert batches == []
