@@ -119,14 +119,16 @@ SHORTCUTS = [
 @pytest.mark.parametrize("text", SHORTCUTS)
 @pytest.mark.parametrize("path", ["x", "y.x"])
 def test_each_shortcut_agrees_with_a_tree_walker_on_every_kind_of_value(text: str, path: str) -> None:
-    """Each fast-form shortcut, alone and joined with another condition, on each kind of JSON value
-    (and a missing key), one record per run and all in one run, on a list and on a snapshot."""
-    for where_text in (text, f"{text} and z = 1"):
+    """Each fast-form shortcut on each kind of JSON value (and a missing key), one record per run
+    and all in one run, on a list and on a snapshot; then joined with other conditions."""
+    rows = [{**_placed(path, value), "z": 1} for value in VALUES] + [{"z": 1}]
+    for where_text, runs in [
+        (text, [[row] for row in rows] + [rows]),
+        *((joined, [rows]) for joined in (f"{text} and z = 1", f"{text} and z = 2", f"z = 1 and {text}")),
+    ]:
         where = parse_query(where_text.replace("x", path, 1)).where
         assert where is not None
-        rows = [_placed(path, value) for value in VALUES] + [{"z": 1}]
-        rows = [{**row, "z": 1} for row in rows]
-        for run in [[row] for row in rows] + [rows]:
+        for run in runs:
             test_a_run_over_many_records_agrees_with_a_tree_walker.hypothesis.inner_test(where, run)  # type: ignore[attr-defined]
 
 
