@@ -3,10 +3,12 @@ enrichment, the cache."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -14,7 +16,7 @@ from mtv_mcp.core.cluster import ClusterClient
 from mtv_mcp.core.config import Settings
 from mtv_mcp.core.credentials import Credentials
 from mtv_mcp.core.errors import MtvError
-from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryClient, InventoryError, load_vms
+from mtv_mcp.core.inventory import Connection, EnrichedInventory, InventoryClient, InventoryError, load_vms, stream
 from mtv_mcp.core.inventory.client import TLS_HINT, InventoryUnreachable, tls_verify
 from mtv_mcp.core.inventory.discovery import route_url, service_url
 from mtv_mcp.core.runtime import Runtime
@@ -201,3 +203,19 @@ def test_in_cluster_uses_the_inventory_service(sandbox: Sandbox) -> None:
     """In a pod the Service is reached directly (its certificate is signed by the service CA)."""
     with ClusterClient.connect(token(ADMIN, sandbox.url), Settings(request_timeout=2)) as cluster:
         assert service_url(cluster) == "https://forklift-inventory.openshift-mtv.svc:8443"
+
+
+def test_collections_read_as_they_arrive_are_the_json_served() -> None:
+    with (
+        Sandbox.start(data="large:300") as large,
+        InventoryClient(str(large.inventory_url), ADMIN, timeout=5, verify=True) as client,
+    ):
+        [provider] = [p for p in client.providers() if p.name == "vsphere-prod"]
+        for name in ("vms", "hosts", "clusters", "datastores", "networks"):
+            served = httpx.get(
+                f"{large.inventory_url}/providers/vsphere/{provider.uid}/{name}",
+                params={"detail": 4},
+                headers={"Authorization": f"Bearer {ADMIN}"},
+            )
+            assert json.dumps(client.collection(provider, name)) == json.dumps(served.json()), name
+            assert name != "vms" or len(served.content) > 4 * stream.SEGMENT  # the VMs came in several segments
