@@ -127,8 +127,8 @@ class StreamDecoder:
             return
         buffer[end + 1] = ord("]")  # '[' ... '}' ']': the complete elements as an array
         try:
-            with memoryview(buffer) as view:
-                decoded = _DECODER.decode(view[: end + 2])
+            with memoryview(buffer) as view, view[: end + 2] as elements:  # no copy; released before the cut
+                decoded = _DECODER.decode(elements)
         except msgspec.DecodeError:
             buffer[end + 1] = ord(",")
             self._next_try = 2 * len(buffer)  # misled by braces in a string: wait for more
