@@ -4,9 +4,8 @@ A VM list holds the same small objects over and over: ``{kind, id}`` references 
 datastores and networks, concerns, empty snapshots. Decoded naively, each occurrence is a dict of
 its own (with its strings): 87 MB for 10,000 vSphere VMs (21 MB of JSON), 61 MB with them shared.
 Here every non-empty object whose values are all strings (or null) and that equals one seen
-before in the same answer is replaced by that one (once the first objects of a kind show where
-such objects are, only there: see ``share_repeats``). The values are the same; only duplicates
-are gone. Like everything in the inventory cache, the decoded data is read-only; ``enrich`` adds
+before in the same answer is replaced by that one. The values are the same; only duplicates are
+gone. Like everything in the inventory cache, the decoded data is read-only; ``enrich`` adds
 fields only to VMs and disks, computed from the object's own values (the same for every holder
 of a shared one). Sharing every repeated string as well saved 13 MB more at 10,000 VMs, for 40 ms
 more per 10,000 VMs (a third more time than decoding itself): not taken.
@@ -21,7 +20,7 @@ whole body is in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -32,53 +31,25 @@ SEGMENT = 1 << 16  # small, so that the elements are still in the CPU's caches w
 _DECODER = msgspec.json.Decoder()
 _WHITESPACE = b" \t\r\n"
 _TEXT = frozenset({str, type(None)})  # == on them is exact (unlike 1 == 1.0 == True)
-LEARN = 64  # objects of a kind looked through whole (see ``share_repeats``)
 
 
-def share_repeats(value: Any, seen: dict[Any, Any], shapes: dict[Any, Any] | None = None) -> None:
+def share_repeats(value: Any, seen: dict[Any, Any]) -> None:
     """Replace, in place, each non-empty object of strings (or nulls) inside the dicts and lists of
-    ``value`` by the first equal one in ``seen`` (recording new ones there).
-
-    Objects of one kind (reached under the same key: the VMs, their disks, their NICs ...) are
-    looked through whole the first ``LEARN`` times; after that only at the keys that held an
-    object or a list in those (``shapes`` keeps what was learned). A repeat under another key of
-    a later object stays unshared: only memory depends on it, never a value.
-    """
+    ``value`` by the first equal one in ``seen`` (recording new ones there)."""
     share = seen.setdefault
     all_text = _TEXT.issuperset
-    shapes = {} if shapes is None else shapes
-    pending: list[tuple[Any, str | None]] = [(value, None)] if type(value) is dict or type(value) is list else []
+    pending = [value] if type(value) is dict or type(value) is list else []
     while pending:
-        node, kind_key = pending.pop()
-        in_list = type(node) is list
-        if in_list:
-            pairs: Iterable[tuple[Any, Any]] = enumerate(node)
-        else:
-            keys = shapes.get(kind_key)
-            if type(keys) is tuple:
-                pairs = zip(keys, map(node.get, keys), strict=True)
-            else:
-                pairs = node.items()
-                _learn(shapes, kind_key, node)
-        for key, item in pairs:
+        node = pending.pop()
+        for key, item in node.items() if type(node) is dict else enumerate(node):
             kind = type(item)
             if kind is dict:
                 if item and all_text(map(type, item.values())):
                     node[key] = share(tuple(item.items()), item)
                 else:
-                    pending.append((item, kind_key if in_list else key))
+                    pending.append(item)
             elif kind is list:
-                pending.append((item, kind_key if in_list else key))
-
-
-def _learn(shapes: dict[Any, Any], kind_key: str | None, node: dict[str, Any]) -> None:
-    """Note the keys of ``node`` that hold an object or a list; after ``LEARN`` objects of the
-    kind, their union (a tuple) is what later objects of it are looked through at."""
-    learning = shapes.setdefault(kind_key, [0, {}])  # objects seen, keys (a dict: ordered, no repeats)
-    learning[0] += 1
-    learning[1].update((key, None) for key, item in node.items() if type(item) is dict or type(item) is list)
-    if learning[0] == LEARN:
-        shapes[kind_key] = tuple(learning[1])
+                pending.append(item)
 
 
 def _balance(buffer: bytes | bytearray, start: int = 0, end: int | None = None) -> int:
@@ -108,7 +79,6 @@ class StreamDecoder:
         self._depth = 0  # the braces' balance in the buffer
         self._next_try = segment
         self._seen: dict[Any, Any] | None = {} if shared else None
-        self._shapes: dict[Any, Any] = {}
         self._each = each
 
     @property
@@ -138,7 +108,7 @@ class StreamDecoder:
         rest = _DECODER.decode(buffer)
         del buffer
         if self._seen is not None:
-            share_repeats(rest, self._seen, self._shapes)
+            share_repeats(rest, self._seen)
         if not self._array:
             return rest
         if self._cut and not rest:
@@ -164,7 +134,7 @@ class StreamDecoder:
             self._next_try = 2 * len(buffer)  # misled by braces in a string: wait for more
             return
         if self._seen is not None:
-            share_repeats(decoded, self._seen, self._shapes)
+            share_repeats(decoded, self._seen)
         if self._each is not None:
             self._each(decoded)
         self._items.extend(decoded)

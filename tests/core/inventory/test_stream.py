@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from unittest.mock import patch
 
 import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtv_mcp.core.inventory import stream
 from mtv_mcp.core.inventory.stream import StreamDecoder, share_repeats
 
 # Strings with the characters that matter to the segmenting: braces, commas, quotes, escapes.
@@ -42,14 +40,12 @@ def same(left: Any, right: Any) -> bool:
     chunk=st.integers(1, 40),
     segment=st.integers(1, 64),
     compact=st.booleans(),
-    learn=st.integers(1, 3),
 )
 def test_any_json_decodes_as_a_whole_body_decode_would(
-    items: list[Any], chunk: int, segment: int, compact: bool, learn: int
+    items: list[Any], chunk: int, segment: int, compact: bool
 ) -> None:
     body = json.dumps(items, separators=(",", ":") if compact else None).encode()
-    with patch.object(stream, "LEARN", learn):  # objects of later kinds looked through at learned keys only
-        assert same(decode_in_chunks(body, chunk, segment), json.loads(body))
+    assert same(decode_in_chunks(body, chunk, segment), json.loads(body))
 
 
 @given(value=JSON, chunk=st.integers(1, 40))
@@ -149,17 +145,3 @@ def test_each_is_not_called_for_an_answer_that_is_not_an_array() -> None:
     decoder.feed(b'{"vsphere": [{"name": "a"}]}')
     assert decoder.finish() == {"vsphere": [{"name": "a"}]}
     assert batches == []
-
-
-def test_later_objects_are_looked_through_at_the_keys_learned_from_the_first() -> None:
-    ref = {"kind": "Datastore", "id": "ds-1"}
-    first = [{"name": f"vm-{n}", "disks": [{"datastore": dict(ref)}], "note": None} for n in range(stream.LEARN)]
-    later = [{"name": "late", "disks": [{"datastore": dict(ref)}], "note": dict(ref)}]
-    served = json.dumps(first + later)
-    seen: dict[Any, Any] = {}
-    shapes: dict[Any, Any] = {}
-    share_repeats(first, seen, shapes)  # one segment, then the next
-    share_repeats(later, seen, shapes)
-    assert json.dumps(first + later) == served  # every value kept
-    assert later[0]["disks"][0]["datastore"] is first[0]["disks"][0]["datastore"]  # at a learned key
-    assert later[0]["note"] is not first[0]["disks"][0]["datastore"]  # "note" held no object in the first
