@@ -165,3 +165,15 @@ def children(node: Expr) -> tuple[Expr, ...]:
             return operands
         case _:
             return ()
+
+
+def spread_path(node: Expr) -> tuple[tuple[str, ...], str] | None:
+    """For ``items[*].key`` or ``items.key`` (keys from the record): the keys to ``items``, and ``key``."""
+    if not isinstance(node, Path) or not all(type(step) is str for step in node.steps[:-2]):
+        return None
+    steps = node.steps
+    if len(steps) == 2 and all(type(step) is str for step in steps):
+        return (str(steps[0]),), str(steps[1])
+    if len(steps) >= 3 and isinstance(steps[-2], Wildcard) and isinstance(steps[-1], str):
+        return tuple(str(step) for step in steps[:-2]), steps[-1]
+    return None

@@ -19,6 +19,7 @@ the facts that would help.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from mtv_mcp.core.tsl.patterns import (
 )
 from mtv_mcp.core.tsl.printer import print_expr
 from mtv_mcp.core.tsl.snapshot import Missing
+from mtv_mcp.core.tsl.totality import never_raises
 
 BOOL, NUM, STR, TIME, LIST, ANY = "true/false", "a number", "a string", "a date", "a list", "any"
 SCALARS = (NUM, STR, TIME)
@@ -70,8 +72,9 @@ BAIL = (KeyError, TypeError, AttributeError)
 NOT_STRINGS = (int, float, bool, list, dict)
 Writer = Callable[[str], str]  # code of a test, given the code of the value it tests
 
-# A question about the records: do values of these types never occur at this path?
-Question = tuple[tuple[str | ast.Wildcard, ...], tuple[type, ...]]
+# A question about the records' values at a path: is none of these types (False), or only
+# these types (True)?
+Question = tuple[tuple[str | ast.Wildcard, ...], tuple[type, ...], bool]
 WILDCARD = ast.Wildcard()
 Facts = dict[Question, bool]
 
@@ -129,9 +132,15 @@ class _Generator:
 
     def lacks_at(self, steps: tuple[str | ast.Wildcard, ...], *types: type) -> bool:
         """Fast form only: whether the records are known to have no value of ``types`` at ``steps``."""
+        return self.ask((steps, types, False))
+
+    def only_at(self, steps: tuple[str | ast.Wildcard, ...], types: tuple[type, ...]) -> bool:
+        """Fast form only: whether every value at ``steps`` is known to be of one of ``types``."""
+        return self.ask((steps, types, True))
+
+    def ask(self, question: Question) -> bool:
         if not self.fast:
             return False
-        question = (steps, types)
         if question not in self.questions:
             self.questions.append(question)
         return self.facts.get(question, False)
@@ -229,6 +238,9 @@ class _Generator:
             if found == LIST and scalar:
                 raise self.list_error(operand)
             parts.append(code if found == BOOL and scalar else f"_cond({code}, {self.site(operand)}, {scalar})")
+        whole = self.fast and node.op == "and" and all(id(operand) in self.conjuncts for operand in node.operands)
+        if whole and all(never_raises(operand, self.plain_steps, self.only_at) for operand in node.operands):
+            parts.sort(key=_cost)  # in any order the same answer: the cheap conjuncts first
         return "(" + f" {node.op} ".join(parts) + ")"
 
     def negation(self, node: ast.Unary, operand: ast.Expr, scalar: bool) -> tuple[str, str]:
@@ -273,7 +285,7 @@ class _Generator:
         (a string, a nested list, an element that is no object) leaves it for ``generic``, which
         gives the answer, the skip or the error of the plain path.
         """
-        items = self.spread_items(node)
+        items = ast.spread_path(node)
         if items is None:
             return generic
         prefix, key = items
@@ -314,17 +326,6 @@ class _Generator:
             f"    return {generic}"
         )
         return f"{name}({items_code}, r)"
-
-    def spread_items(self, node: ast.Expr) -> tuple[tuple[str, ...], str] | None:
-        """For ``items[*].key`` or ``items.key`` (a field of the record): the keys to ``items``, and ``key``."""
-        if not isinstance(node, ast.Path) or not all(type(step) is str for step in node.steps[:-2]):
-            return None
-        steps = node.steps
-        if len(steps) == 2 and all(type(step) is str for step in steps):
-            return (str(steps[0]),), str(steps[1])
-        if len(steps) >= 3 and isinstance(steps[-2], ast.Wildcard) and isinstance(steps[-1], str):
-            return tuple(str(step) for step in steps[:-2]), steps[-1]
-        return None
 
     def arithmetic(self, node: ast.Binary) -> tuple[str, str]:
         left, left_kind = self.expr(node.left, False)
@@ -522,6 +523,12 @@ class _Generator:
         if found == LIST:
             raise self.list_error(node)
         return code if found == BOOL else f"_truth({code}, {self.site(node)})"
+
+
+def _cost(code: str) -> tuple[bool, int]:
+    """A rough rank of a conjunct's cost: whether it runs a loop, then how many calls it makes."""
+    calls = re.findall(r"\b(\w+)\(", code)
+    return any(name.startswith(("_u", "_f")) for name in calls), len(calls)
 
 
 def plain_text_test(text: PlainText, temp: str) -> str:

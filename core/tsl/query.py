@@ -95,7 +95,7 @@ class CompiledQuery:
             return program
         facts: Facts = {}
         while unanswered := [question for question in program.questions if question not in facts]:
-            facts.update((question, records.lacks(*question)) for question in unanswered)
+            facts.update((question, records.knows(*question)) for question in unanswered)
             known = frozenset(question for question, answer in facts.items() if answer)
             if not known:
                 return program

@@ -45,6 +45,14 @@ class Snapshot(tuple[dict[str, Any], ...]):
         """Whether no record has a value of one of ``types`` at ``steps``."""
         return self.types_at(steps).isdisjoint(types)
 
+    def only(self, steps: tuple[str | Wildcard, ...], types: tuple[type, ...]) -> bool:
+        """Whether every value at ``steps`` (`Missing` for a missing key) is of one of ``types``."""
+        return self.types_at(steps) <= set(types)
+
+    def knows(self, steps: tuple[str | Wildcard, ...], types: tuple[type, ...], only: bool) -> bool:
+        """The answer to a compiler's question: `only` if ``only`` else `lacks`."""
+        return self.only(steps, types) if only else self.lacks(steps, types)
+
 
 def _types_at(records: Sequence[dict[str, Any]], steps: tuple[str | Wildcard, ...]) -> set[type]:
     found: set[type] = set()

@@ -121,10 +121,11 @@ SHORTCUTS = [
 def test_each_shortcut_agrees_with_a_tree_walker_on_every_kind_of_value(text: str, path: str) -> None:
     """Each fast-form shortcut on each kind of JSON value (and a missing key), one record per run
     and all in one run, on a list and on a snapshot; then joined with other conditions."""
-    rows = [{**_placed(path, value), "z": 1} for value in VALUES] + [{"z": 1}]
+    rows = [{**_placed(path, value), "z": 1, "w": []} for value in VALUES] + [{"z": 1, "w": []}]
     for where_text, runs in [
         (text, [[row] for row in rows] + [rows]),
         *((joined, [rows]) for joined in (f"{text} and z = 1", f"{text} and z = 2", f"z = 1 and {text}")),
+        (f"len(w) > 5 and {text}", [rows]),  # false first: whatever comes after must not skip
     ]:
         where = parse_query(where_text.replace("x", path, 1)).where
         assert where is not None
@@ -139,8 +140,24 @@ def _placed(path: str, value: Any) -> dict[str, Any]:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fused_conditions, st.lists(fused_records, min_size=1, max_size=6))
 def test_fused_reducers_on_a_snapshot_agree_with_a_tree_walker(where: ast.Expr, rows: list[dict[str, Any]]) -> None:
-    """``sum`` over ``xs[*].v`` runs as a bare loop where the snapshot proves it safe."""
-    test_a_run_over_many_records_agrees_with_a_tree_walker.hypothesis.inner_test(where, rows)  # type: ignore[attr-defined]
+    """``sum`` over ``xs[*].v`` runs as a bare loop where the snapshot proves it safe; joined with a
+    condition false for every record, it runs first only where it can neither skip nor fail."""
+    run = test_a_run_over_many_records_agrees_with_a_tree_walker.hypothesis.inner_test  # type: ignore[attr-defined]
+    run(where, rows)
+    run(ast.Logical("and", (where, ast.Binary("=", ast.Path(("z",)), ast.Number(2)))), rows)
+
+
+@pytest.mark.parametrize("value", [1, 2.5, None, True, "a", [1], {"a": 1}, [{"v": True}]])
+@pytest.mark.parametrize(
+    "text", ["sum(xs[*].v) >= 1", "sum(xs.v) > 1", "len(xs[0].v) > 0", "y.v between 0 and 9", "y.v like 'a%'"]
+)
+def test_a_costly_conjunct_moves_last_only_where_it_can_neither_skip_nor_fail(text: str, value: Any) -> None:
+    """After a false ``z = 2`` a conjunct that would skip (or fail) is never reached: so it must stay first."""
+    rows = [{"xs": [{"v": 1}, {"v": value}], "y": {"v": value}, "z": 1}, {"xs": [{"v": 3}], "y": {"v": value}, "z": 1}]
+    nested = [{"xs": [[{"v": True}]], "y": [{"v": True}], "z": 1}]  # a list where an object was
+    for where in (f"{text} and z = 2", f"{text} and z = 1"):
+        for run in (rows, rows + nested):
+            test_a_run_over_many_records_agrees_with_a_tree_walker.hypothesis.inner_test(parse_query(where).where, run)  # type: ignore[attr-defined]
 
 
 def test_a_sum_over_a_snapshot_of_plain_numbers_is_a_bare_loop() -> None:
