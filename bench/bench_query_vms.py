@@ -116,9 +116,9 @@ def main() -> None:
     }
     for name, label in labels.items():
         seconds = ours_best[name]
-        print(f"query_vms {label:25}: {seconds * 1000:8.1f} ms   ratio {seconds / floor:5.2f}")
+        print(f"query_vms {label:25}: {seconds * 1000:8.1f} ms   ratio {seconds / floor:6.3f}")
     print(
-        f"query_vms peak RSS (all three calls): {ours_best['rss'] / 1024:7.1f} MB   ratio {ours_best['rss'] / rss:5.2f}"
+        f"query_vms peak RSS (all three calls): {ours_best['rss'] / 1024:7.1f} MB   ratio {ours_best['rss'] / rss:6.3f}"
     )
 
 
