@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 
-from tests import shared_material
+from tests import dependencies, shared_material
 
-# CI replays the same examples every run (a red CI is reproducible); elsewhere hypothesis explores.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Stop at once, saying what to install, when this Python lacks the project's dependencies."""
+    absent = dependencies.missing()
+    if absent:
+        pytest.exit(
+            f"the tests need mtv-mcp's dependencies, and {sys.executable} lacks {', '.join(absent)}; "
+            "install them first, from the checkout in a virtual environment: pip install '.[test]' "
+            "(README, 'Run the tests')",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+    from hypothesis import settings  # only once it is known to be installed
+
+    # CI replays the same examples every run (a red CI is reproducible); elsewhere hypothesis explores.
+    settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
 
 
 @pytest.fixture
