@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests import dependencies, shared_material
+
+if TYPE_CHECKING:
+    from mtv_mcp.sandbox.runner import Sandbox
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,3 +55,12 @@ def guide_text() -> str:
 def sandbox_crds() -> Path | None:
     """The CRDs a sandbox validates its objects against when they are there, else None."""
     return shared_material.optional_crds()
+
+
+@pytest.fixture(scope="module")
+def demo_sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
+    """The demo data set on loopback, read-only for the tests of one module."""
+    from mtv_mcp.sandbox.runner import Sandbox  # after the dependency check
+
+    with Sandbox.start(data="demo", crds=sandbox_crds) as sandbox:
+        yield sandbox

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from mtv_mcp.server.cli import build_parser
+from mtv_mcp.tools import TOOL_NAMES
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 KUBERNETES_VERSION = "1.33.0"
@@ -87,17 +88,7 @@ def test_route() -> None:
     assert route["spec"]["tls"]["termination"] == "reencrypt"
 
 
-TOOLS = {
-    "cluster_overview",
-    "query_vms",
-    "validate_karl",
-    "create_plan",
-    "patch_plan",
-    "start_migration",
-    "cancel_migration",
-    "inspect_convertor_pods",
-    "every tool",
-}
+TOOLS = {*TOOL_NAMES, "every tool"}
 
 
 def test_every_rbac_rule_says_which_tool_needs_it() -> None:

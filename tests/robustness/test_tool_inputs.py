@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import functools
 import string
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -46,29 +44,25 @@ FUZZ = settings(
 # -- the sandbox and one checked call ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
-        yield running
-
-
 def _texts(result: CallToolResult) -> list[str]:
     return [block.text for block in result.content if isinstance(block, TextContent)]
 
 
-def _written(sandbox: Sandbox) -> dict[tuple[str, str, str], Any]:
+def _written(demo_sandbox: Sandbox) -> dict[tuple[str, str, str], Any]:
     """Every Plan, NetworkMap, StorageMap and Migration in the sandbox, whole (a patch shows as a change)."""
     return {
         (resource, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]): obj
         for resource in WRITTEN
-        for obj in sandbox.store.list(resource)
+        for obj in demo_sandbox.store.list(resource)
     }
 
 
-async def call_checked(sandbox: Sandbox, tool: str, arguments: dict[str, Any]) -> CallToolResult:
+async def call_checked(demo_sandbox: Sandbox, tool: str, arguments: dict[str, Any]) -> CallToolResult:
     """Call ``tool`` once and assert the robustness contract; the result for further checks."""
-    before = _written(sandbox)
-    config = Settings(kubeconfig=sandbox.kubeconfig_path, inventory_url=sandbox.inventory_url, request_timeout=5)
+    before = _written(demo_sandbox)
+    config = Settings(
+        kubeconfig=demo_sandbox.kubeconfig_path, inventory_url=demo_sandbox.inventory_url, request_timeout=5
+    )
     async with Client(create_server(config)) as client:
         with anyio.fail_after(CALL_SECONDS):
             result = await client.call_tool(tool, arguments)
@@ -82,7 +76,7 @@ async def call_checked(sandbox: Sandbox, tool: str, arguments: dict[str, Any]) -
         assert len(text) > len(f"Error executing tool {tool}: "), text
     may_write = tool in WRITING_TOOLS and arguments.get("dry_run", True) is not True and not result.is_error
     if not may_write:
-        assert _written(sandbox) == before, f"{tool} changed the cluster: {texts[0]}"
+        assert _written(demo_sandbox) == before, f"{tool} changed the cluster: {texts[0]}"
     return result
 
 
@@ -296,8 +290,8 @@ def test_every_tool_has_a_strategy() -> None:
 @pytest.mark.parametrize("tool", sorted(STRATEGIES))
 @FUZZ
 @given(data=st.data())
-async def test_hostile_arguments(sandbox: Sandbox, tool: str, data: st.DataObject) -> None:
-    await call_checked(sandbox, tool, data.draw(STRATEGIES[tool], label="arguments"))
+async def test_hostile_arguments(demo_sandbox: Sandbox, tool: str, data: st.DataObject) -> None:
+    await call_checked(demo_sandbox, tool, data.draw(STRATEGIES[tool], label="arguments"))
 
 
 # -- regressions: each crashed before it was fixed -----------------------------------------------
@@ -314,8 +308,8 @@ BIG = "9" * 900  # the argument caps (4000 characters a query, 1000 a rule) refu
         (f"where memoryGB > {'9' * 400}", "too large"),  # math.isfinite(int) raised OverflowError
     ],
 )
-async def test_huge_numbers_in_queries_are_errors(sandbox: Sandbox, query: str, expected: str) -> None:
-    result = await call_checked(sandbox, "query_vms", {"provider": "vsphere-prod", "query": query})
+async def test_huge_numbers_in_queries_are_errors(demo_sandbox: Sandbox, query: str, expected: str) -> None:
+    result = await call_checked(demo_sandbox, "query_vms", {"provider": "vsphere-prod", "query": query})
     assert result.is_error
     assert expected in _texts(result)[0]
 
@@ -329,18 +323,18 @@ async def test_huge_numbers_in_queries_are_errors(sandbox: Sandbox, query: str, 
         "where any(disks[²].capacityGB > 1)",  # '²'.isdigit() but int('²') raised ValueError
     ],
 )
-async def test_odd_numbers_are_answered(sandbox: Sandbox, query: str) -> None:
-    result = await call_checked(sandbox, "query_vms", {"provider": "vsphere-prod", "query": query})
+async def test_odd_numbers_are_answered(demo_sandbox: Sandbox, query: str) -> None:
+    result = await call_checked(demo_sandbox, "query_vms", {"provider": "vsphere-prod", "query": query})
     assert not result.is_error, _texts(result)[0]
 
 
-async def test_huge_weight_is_a_karl_error(sandbox: Sandbox) -> None:
-    result = await call_checked(sandbox, "validate_karl", {"rules": f"PREFER pods(app=x) on node weight={BIG}"})
+async def test_huge_weight_is_a_karl_error(demo_sandbox: Sandbox) -> None:
+    result = await call_checked(demo_sandbox, "validate_karl", {"rules": f"PREFER pods(app=x) on node weight={BIG}"})
     assert result.is_error
     assert "weight must be from 1 to 100, got a number of 900 digits (column 35)" in _texts(result)[0]
 
 
-async def test_huge_weight_creates_nothing(sandbox: Sandbox) -> None:
+async def test_huge_weight_creates_nothing(demo_sandbox: Sandbox) -> None:
     arguments = {
         "name": "rob-weight",
         "source": "vsphere-prod",
@@ -348,7 +342,7 @@ async def test_huge_weight_creates_nothing(sandbox: Sandbox) -> None:
         "convertor_affinity": f"PREFER pods(app=x) on node weight={BIG}",
         "dry_run": False,
     }
-    result = await call_checked(sandbox, "create_plan", arguments)
+    result = await call_checked(demo_sandbox, "create_plan", arguments)
     assert result.is_error
     assert "convertor_affinity" in _texts(result)[0]
 
@@ -363,21 +357,21 @@ async def test_huge_weight_creates_nothing(sandbox: Sandbox) -> None:
     ],
 )
 async def test_names_that_cannot_be_in_a_path_are_errors(
-    sandbox: Sandbox, arguments: dict[str, Any], expected: str
+    demo_sandbox: Sandbox, arguments: dict[str, Any], expected: str
 ) -> None:
-    result = await call_checked(sandbox, "inspect_convertor_pods", arguments)
+    result = await call_checked(demo_sandbox, "inspect_convertor_pods", arguments)
     assert result.is_error
     assert expected in _texts(result)[0]
 
 
-async def test_cluster_overview_of_an_invalid_namespace_is_an_error(sandbox: Sandbox) -> None:
-    result = await call_checked(sandbox, "cluster_overview", {"namespace": "k=v"})  # was: an empty overview
+async def test_cluster_overview_of_an_invalid_namespace_is_an_error(demo_sandbox: Sandbox) -> None:
+    result = await call_checked(demo_sandbox, "cluster_overview", {"namespace": "k=v"})  # was: an empty overview
     assert result.is_error
     assert "'k=v' is not a valid namespace" in _texts(result)[0]
 
 
-async def test_a_failed_plan_write_leaves_no_maps(sandbox: Sandbox) -> None:
+async def test_a_failed_plan_write_leaves_no_maps(demo_sandbox: Sandbox) -> None:
     arguments = {"name": "rob-rollback", "source": "vsphere-prod", "vms": "pg-prod-01", "dry_run": False}
-    with sandbox.faults.injected(f"POST /apis/forklift.konveyor.io/v1beta1/namespaces/{NAMESPACE}/plans=500"):
-        result = await call_checked(sandbox, "create_plan", arguments)
+    with demo_sandbox.faults.injected(f"POST /apis/forklift.konveyor.io/v1beta1/namespaces/{NAMESPACE}/plans=500"):
+        result = await call_checked(demo_sandbox, "create_plan", arguments)
     assert result.is_error

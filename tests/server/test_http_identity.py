@@ -29,25 +29,19 @@ APPLY = {"name": "dropped-header", "source": "vsphere-prod", "vms": "pg-prod-01"
 
 
 @pytest.fixture(scope="module")
-def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def tls_sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
     with Sandbox.start(data="demo", crds=sandbox_crds, tls=True) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def shared(sandbox: Sandbox, tls_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def shared(demo_sandbox: Sandbox, tls_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A shared deployment: bound off loopback, the server's own identity is the sandbox admin."""
     assert tls_sandbox.tls is not None
     flags = [
-        *sandbox_flags(sandbox),
+        *sandbox_flags(demo_sandbox),
         "--token",
-        sandbox.admin_token,
+        demo_sandbox.admin_token,
         "--insecure-bind",
         "--allowed-kube-servers",
         f"https://127.0.0.1:{tls_sandbox.port}",
@@ -62,8 +56,8 @@ def shared(sandbox: Sandbox, tls_sandbox: Sandbox, tmp_path_factory: pytest.Temp
         yield url
 
 
-def plans(sandbox: Sandbox) -> list[str]:
-    return sorted(obj["metadata"]["name"] for obj in sandbox.store.list("plans", NAMESPACE))
+def plans(demo_sandbox: Sandbox) -> list[str]:
+    return sorted(obj["metadata"]["name"] for obj in demo_sandbox.store.list("plans", NAMESPACE))
 
 
 @pytest.mark.parametrize(
@@ -71,30 +65,30 @@ def plans(sandbox: Sandbox) -> list[str]:
     [None, "Bearer", "Bearer ==", "Basic dXNlcjpwYXNz", "Token abc", "Bearer a b", "bearer\tabc"],
 )
 def test_off_loopback_a_request_without_a_usable_token_is_401(
-    shared: str, sandbox: Sandbox, authorization: str | None
+    shared: str, demo_sandbox: Sandbox, authorization: str | None
 ) -> None:
-    before = plans(sandbox)
+    before = plans(demo_sandbox)
     headers = {} if authorization is None else {"Authorization": authorization}
     response = post(shared, tool_call("create_plan", APPLY), headers)
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith('Bearer realm="mtv-mcp"')
     assert "bearer token" in response.json()["error"].lower() or "Bearer <token>" in response.json()["error"]
-    assert plans(sandbox) == before
+    assert plans(demo_sandbox) == before
 
 
-async def test_a_no_access_token_creates_nothing(shared: str, sandbox: Sandbox) -> None:
-    async with mcp_client(shared, {"Authorization": f"Bearer {sandbox.no_access_token}"}) as client:
+async def test_a_no_access_token_creates_nothing(shared: str, demo_sandbox: Sandbox) -> None:
+    async with mcp_client(shared, {"Authorization": f"Bearer {demo_sandbox.no_access_token}"}) as client:
         result = await client.call_tool("create_plan", APPLY)
     assert result.is_error
     assert "(403)" in text_of(result)
-    assert "dropped-header" not in plans(sandbox)
+    assert "dropped-header" not in plans(demo_sandbox)
 
 
-async def test_a_revoked_token_reads_nothing_from_the_cache(shared: str, sandbox: Sandbox) -> None:
+async def test_a_revoked_token_reads_nothing_from_the_cache(shared: str, demo_sandbox: Sandbox) -> None:
     query = {"provider": "vsphere-prod", "query": "where name = 'pg-prod-01'"}
-    async with mcp_client(shared, {"Authorization": f"Bearer {sandbox.viewer_token}"}) as client:
+    async with mcp_client(shared, {"Authorization": f"Bearer {demo_sandbox.viewer_token}"}) as client:
         first = await client.call_tool("query_vms", query)
-        with sandbox.identities.revoked(sandbox.viewer_token):
+        with demo_sandbox.identities.revoked(demo_sandbox.viewer_token):
             revoked = await client.call_tool("query_vms", query)
         again = await client.call_tool("query_vms", query)
     assert not first.is_error
@@ -108,10 +102,10 @@ async def test_a_revoked_token_reads_nothing_from_the_cache(shared: str, sandbox
     "named",
     ["https://127.0.0.1:{port}", "http://127.0.0.1:{port}", "https://127.0.0.1:{port}/api", "https://evil.example"],
 )
-async def test_a_refused_kube_server_is_never_contacted(shared: str, sandbox: Sandbox, named: str) -> None:
+async def test_a_refused_kube_server_is_never_contacted(shared: str, demo_sandbox: Sandbox, named: str) -> None:
     capture = CaptureListener()
     headers = {
-        "Authorization": f"Bearer {sandbox.admin_token}",
+        "Authorization": f"Bearer {demo_sandbox.admin_token}",
         "X-Kubernetes-Server": named.format(port=capture.port),
     }
     try:
@@ -154,9 +148,9 @@ async def test_an_allowed_kube_server_gets_the_token(shared: str, tls_sandbox: S
     ],
 )
 def test_host_and_origin_are_checked_off_loopback(
-    shared: str, sandbox: Sandbox, headers: dict[str, str], status: int
+    shared: str, demo_sandbox: Sandbox, headers: dict[str, str], status: int
 ) -> None:
-    response = post(shared, INITIALIZE, {"Authorization": f"Bearer {sandbox.viewer_token}", **headers})
+    response = post(shared, INITIALIZE, {"Authorization": f"Bearer {demo_sandbox.viewer_token}", **headers})
     assert response.status_code == status, response.text
 
 
@@ -173,7 +167,7 @@ print(json.dumps({"apiVersion": "client.authentication.k8s.io/v1beta1", "kind": 
 """
 
 
-def exec_kubeconfig(folder: Path, sandbox: Sandbox, marker: Path) -> Path:
+def exec_kubeconfig(folder: Path, demo_sandbox: Sandbox, marker: Path) -> Path:
     """A kubeconfig whose user's token comes from an exec plugin that leaves ``marker`` behind."""
     plugin = folder / "plugin.py"
     plugin.write_text(EXEC_PLUGIN)
@@ -181,13 +175,13 @@ def exec_kubeconfig(folder: Path, sandbox: Sandbox, marker: Path) -> Path:
         "exec": {
             "apiVersion": "client.authentication.k8s.io/v1beta1",
             "command": sys.executable,
-            "args": [str(plugin), str(marker), sandbox.admin_token],
+            "args": [str(plugin), str(marker), demo_sandbox.admin_token],
         }
     }
     document = {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": "sb", "cluster": {"server": sandbox.url}}],
+        "clusters": [{"name": "sb", "cluster": {"server": demo_sandbox.url}}],
         "users": [{"name": "sb", "user": user}],
         "contexts": [{"name": "sb", "context": {"cluster": "sb", "user": "sb", "namespace": NAMESPACE}}],
         "current-context": "sb",
@@ -198,13 +192,13 @@ def exec_kubeconfig(folder: Path, sandbox: Sandbox, marker: Path) -> Path:
 
 
 async def test_loopback_single_user_fallback_and_bearer_requests_skip_the_kubeconfig(
-    sandbox: Sandbox, tmp_path: Path
+    demo_sandbox: Sandbox, tmp_path: Path
 ) -> None:
     marker = tmp_path / "exec-plugin-ran"
-    kubeconfig = exec_kubeconfig(tmp_path, sandbox, marker)
-    flags = [*sandbox_flags(sandbox), "--kubeconfig", str(kubeconfig)]
+    kubeconfig = exec_kubeconfig(tmp_path, demo_sandbox, marker)
+    flags = [*sandbox_flags(demo_sandbox), "--kubeconfig", str(kubeconfig)]
     with served(tmp_path / "home", *flags, host="127.0.0.5") as url:
-        async with mcp_client(url, {"Authorization": f"Bearer {sandbox.viewer_token}"}) as client:
+        async with mcp_client(url, {"Authorization": f"Bearer {demo_sandbox.viewer_token}"}) as client:
             bearer = await client.call_tool("query_vms", {"provider": "vsphere-prod", "limit": 1})
         assert not bearer.is_error, text_of(bearer)
         assert not marker.exists()
@@ -216,16 +210,22 @@ async def test_loopback_single_user_fallback_and_bearer_requests_skip_the_kubeco
     assert marker.read_text() == "ran"
 
 
-def test_require_token_on_loopback(sandbox: Sandbox, tmp_path: Path) -> None:
-    with served(tmp_path, *sandbox_flags(sandbox), "--token", sandbox.admin_token, "--require-token") as url:
+def test_require_token_on_loopback(demo_sandbox: Sandbox, tmp_path: Path) -> None:
+    with served(tmp_path, *sandbox_flags(demo_sandbox), "--token", demo_sandbox.admin_token, "--require-token") as url:
         missing = post(url, INITIALIZE)
-        given = post(url, INITIALIZE, {"Authorization": f"Bearer {sandbox.viewer_token}"})
+        given = post(url, INITIALIZE, {"Authorization": f"Bearer {demo_sandbox.viewer_token}"})
     assert missing.status_code == 401
     assert given.status_code == 200
 
 
-async def test_server_credentials_off_loopback_only_when_asked(sandbox: Sandbox, tmp_path: Path) -> None:
-    flags = [*sandbox_flags(sandbox), "--token", sandbox.admin_token, "--insecure-bind", "--allow-server-credentials"]
+async def test_server_credentials_off_loopback_only_when_asked(demo_sandbox: Sandbox, tmp_path: Path) -> None:
+    flags = [
+        *sandbox_flags(demo_sandbox),
+        "--token",
+        demo_sandbox.admin_token,
+        "--insecure-bind",
+        "--allow-server-credentials",
+    ]
     with served(tmp_path, *flags, host="0.0.0.0") as url:
         async with mcp_client(url) as client:
             result = await client.call_tool("cluster_overview", {})

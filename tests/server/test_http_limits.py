@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -23,14 +22,8 @@ LIMITS = ["--header-timeout", "1", "--idle-timeout", "1", "--max-connections", "
 
 
 @pytest.fixture(scope="module")
-def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def url(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    flags = [*sandbox_flags(sandbox), *LIMITS, "--call-timeout", "3", "--max-structured-chars", "4000"]
+def url(demo_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    flags = [*sandbox_flags(demo_sandbox), *LIMITS, "--call-timeout", "3", "--max-structured-chars", "4000"]
     with served(tmp_path_factory.mktemp("home"), *flags) as base:
         yield base
 
@@ -78,15 +71,15 @@ def test_connections_beyond_the_cap_get_503(url: str) -> None:
     assert refused.status_code == 503
 
 
-async def test_calls_wait_for_a_slot_and_end_at_the_time_budget(url: str, sandbox: Sandbox) -> None:
+async def test_calls_wait_for_a_slot_and_end_at_the_time_budget(url: str, demo_sandbox: Sandbox) -> None:
     results: list[Any] = []
-    headers = {"Authorization": f"Bearer {sandbox.viewer_token}"}
+    headers = {"Authorization": f"Bearer {demo_sandbox.viewer_token}"}
 
     async def overview() -> None:
         async with mcp_client(url, headers) as client:
             results.append(await client.call_tool("cluster_overview", {}))
 
-    with sandbox.faults.injected("GET /api/v1/nodes=hang") as (nodes,):
+    with demo_sandbox.faults.injected("GET /api/v1/nodes=hang") as (nodes,):
         async with anyio.create_task_group() as group:
             group.start_soon(overview)
             group.start_soon(overview)
@@ -133,10 +126,10 @@ async def test_calls_wait_for_a_slot_and_end_at_the_time_budget(url: str, sandbo
     ],
 )
 async def test_oversized_arguments_are_refused_before_any_cluster_call(
-    url: str, sandbox: Sandbox, tool: str, arguments: dict[str, Any], expected: str
+    url: str, demo_sandbox: Sandbox, tool: str, arguments: dict[str, Any], expected: str
 ) -> None:
-    with sandbox.faults.injected("/*=delay:0") as (requests,):
-        async with mcp_client(url, {"Authorization": f"Bearer {sandbox.admin_token}"}) as client:
+    with demo_sandbox.faults.injected("/*=delay:0") as (requests,):
+        async with mcp_client(url, {"Authorization": f"Bearer {demo_sandbox.admin_token}"}) as client:
             result = await client.call_tool(tool, arguments)
     assert result.is_error
     assert expected in text_of(result)
@@ -144,9 +137,9 @@ async def test_oversized_arguments_are_refused_before_any_cluster_call(
     assert requests.hits == 0
 
 
-def test_a_body_over_1_mib_is_refused(url: str, sandbox: Sandbox) -> None:
+def test_a_body_over_1_mib_is_refused(url: str, demo_sandbox: Sandbox) -> None:
     body = tool_call("create_plan", {"name": "big", "source": "vsphere-prod", "vms": ["v" * 100] * 20_000})
-    response = post(url, body, {"Authorization": f"Bearer {sandbox.admin_token}"})
+    response = post(url, body, {"Authorization": f"Bearer {demo_sandbox.admin_token}"})
     assert response.status_code == 413
 
 
@@ -160,9 +153,9 @@ def test_a_body_over_1_mib_is_refused(url: str, sandbox: Sandbox) -> None:
     ],
 )
 async def test_errors_quote_little_of_the_input(
-    url: str, sandbox: Sandbox, tool: str, arguments: dict[str, Any]
+    url: str, demo_sandbox: Sandbox, tool: str, arguments: dict[str, Any]
 ) -> None:
-    async with mcp_client(url, {"Authorization": f"Bearer {sandbox.admin_token}"}) as client:
+    async with mcp_client(url, {"Authorization": f"Bearer {demo_sandbox.admin_token}"}) as client:
         result = await client.call_tool(tool, arguments)
     text = text_of(result)
     assert result.is_error
@@ -170,10 +163,10 @@ async def test_errors_quote_little_of_the_input(
     assert max(len(line) for line in text.splitlines()) <= 500, text
 
 
-async def test_missing_vm_suggestions_stay_cheap_and_short(url: str, sandbox: Sandbox) -> None:
+async def test_missing_vm_suggestions_stay_cheap_and_short(url: str, demo_sandbox: Sandbox) -> None:
     names = [f"pg-prod-{i:04d}" for i in range(1000)]
     arguments = {"name": "missing", "source": "vsphere-prod", "vms": names}
-    async with mcp_client(url, {"Authorization": f"Bearer {sandbox.admin_token}"}) as client:
+    async with mcp_client(url, {"Authorization": f"Bearer {demo_sandbox.admin_token}"}) as client:
         result = await client.call_tool("create_plan", arguments)
     text = text_of(result)
     assert "has no VM with the name or id 'pg-prod-0000'" in text
@@ -181,9 +174,9 @@ async def test_missing_vm_suggestions_stay_cheap_and_short(url: str, sandbox: Sa
     assert "did you mean" in text
 
 
-async def test_the_structured_result_is_capped_with_a_note(url: str, sandbox: Sandbox) -> None:
+async def test_the_structured_result_is_capped_with_a_note(url: str, demo_sandbox: Sandbox) -> None:
     arguments = {"provider": "vsphere-prod", "limit": 500, "fields": ["name", "id", "disks", "nics", "cluster"]}
-    async with mcp_client(url, {"Authorization": f"Bearer {sandbox.viewer_token}"}) as client:
+    async with mcp_client(url, {"Authorization": f"Bearer {demo_sandbox.viewer_token}"}) as client:
         result = await client.call_tool("query_vms", arguments)
     assert not result.is_error, text_of(result)
     assert result.structured_content is not None

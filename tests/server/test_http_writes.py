@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -20,64 +19,58 @@ FORKLIFT = f"/apis/forklift.konveyor.io/v1beta1/namespaces/{NAMESPACE}"
 
 
 @pytest.fixture(scope="module")
-def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def url(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    flags = [*sandbox_flags(sandbox)[:-2], "--timeout", "2", "--max-calls", "8"]
+def url(demo_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    flags = [*sandbox_flags(demo_sandbox)[:-2], "--timeout", "2", "--max-calls", "8"]
     with served(tmp_path_factory.mktemp("home"), *flags) as base:
         yield base
 
 
-def stored(sandbox: Sandbox, name: str) -> list[str]:
+def stored(demo_sandbox: Sandbox, name: str) -> list[str]:
     """The plan ``name`` and its maps, as the sandbox holds them."""
     names = {name, f"{name}-network-map", f"{name}-storage-map"}
     return sorted(
         f"{resource}/{obj['metadata']['name']}"
         for resource in ("plans", "networkmaps", "storagemaps")
-        for obj in sandbox.store.list(resource, NAMESPACE)
+        for obj in demo_sandbox.store.list(resource, NAMESPACE)
         if obj["metadata"]["name"] in names
     )
 
 
-async def create(url: str, sandbox: Sandbox, name: str) -> Any:
+async def create(url: str, demo_sandbox: Sandbox, name: str) -> Any:
     arguments = {"name": name, "source": "vsphere-prod", "vms": "pg-prod-01", "dry_run": False}
-    async with mcp_client(url, {"Authorization": f"Bearer {sandbox.admin_token}"}) as client:
+    async with mcp_client(url, {"Authorization": f"Bearer {demo_sandbox.admin_token}"}) as client:
         return await client.call_tool("create_plan", arguments)
 
 
-async def test_a_plan_committed_but_answered_too_late_is_rolled_back(url: str, sandbox: Sandbox) -> None:
-    with sandbox.faults.injected(f"POST {FORKLIFT}/plans=late:4x1") as (late,):
-        lost = await create(url, sandbox, "late-answer")
+async def test_a_plan_committed_but_answered_too_late_is_rolled_back(url: str, demo_sandbox: Sandbox) -> None:
+    with demo_sandbox.faults.injected(f"POST {FORKLIFT}/plans=late:4x1") as (late,):
+        lost = await create(url, demo_sandbox, "late-answer")
     assert late.hits == 1
     assert lost.is_error
     assert "removed what this call had created (NetworkMap/late-answer-network-map, " in text_of(lost)
     assert "Plan/late-answer)" in text_of(lost)
-    assert stored(sandbox, "late-answer") == []
-    again = await create(url, sandbox, "late-answer")
+    assert stored(demo_sandbox, "late-answer") == []
+    again = await create(url, demo_sandbox, "late-answer")
     assert not again.is_error, text_of(again)
     assert again.structured_content is not None
     assert again.structured_content["status"] == "created"
-    assert len(stored(sandbox, "late-answer")) == 3
+    assert len(stored(demo_sandbox, "late-answer")) == 3
 
 
-async def test_a_2xx_answer_that_is_not_json_is_an_error_and_rolled_back(url: str, sandbox: Sandbox) -> None:
-    with sandbox.faults.injected(f"POST {FORKLIFT}/storagemaps=garblex1"):
-        spoiled = await create(url, sandbox, "garbled")
+async def test_a_2xx_answer_that_is_not_json_is_an_error_and_rolled_back(url: str, demo_sandbox: Sandbox) -> None:
+    with demo_sandbox.faults.injected(f"POST {FORKLIFT}/storagemaps=garblex1"):
+        spoiled = await create(url, demo_sandbox, "garbled")
     assert spoiled.is_error
     assert "with a body that is not JSON" in text_of(spoiled)
     assert "NetworkMap/garbled-network-map, StorageMap/garbled-storage-map" in text_of(spoiled)
-    assert stored(sandbox, "garbled") == []
+    assert stored(demo_sandbox, "garbled") == []
 
 
-async def test_concurrent_identical_calls_give_one_created_and_exists(url: str, sandbox: Sandbox) -> None:
+async def test_concurrent_identical_calls_give_one_created_and_exists(url: str, demo_sandbox: Sandbox) -> None:
     results: list[Any] = []
 
     async def one() -> None:
-        results.append(await create(url, sandbox, "raced"))
+        results.append(await create(url, demo_sandbox, "raced"))
 
     async with anyio.create_task_group() as group:
         for _ in range(4):
@@ -85,4 +78,4 @@ async def test_concurrent_identical_calls_give_one_created_and_exists(url: str, 
     assert [result.is_error for result in results] == [False] * 4, [text_of(r) for r in results]
     statuses = sorted(result.structured_content["status"] for result in results)
     assert statuses == ["created", "exists", "exists", "exists"]
-    assert len(stored(sandbox, "raced")) == 3
+    assert len(stored(demo_sandbox, "raced")) == 3

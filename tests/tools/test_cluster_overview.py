@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,20 +14,13 @@ from mtv_mcp.server.app import create_server
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
-    """The demo cluster and its Forklift inventory (the forklift-inventory Route points at it)."""
-    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
-        yield running
-
-
 async def overview(settings: Settings, **arguments: Any) -> Any:
     async with Client(create_server(settings)) as c:
         return await c.call_tool("cluster_overview", arguments)
 
 
-async def test_overview_of_providers_plans_version_and_nodes(sandbox: Sandbox) -> None:
-    result = await overview(Settings(kubeconfig=sandbox.kubeconfig_path))
+async def test_overview_of_providers_plans_version_and_nodes(demo_sandbox: Sandbox) -> None:
+    result = await overview(Settings(kubeconfig=demo_sandbox.kubeconfig_path))
     view = result.structured_content
     assert not result.is_error, result.content[0].text
     assert view["forklift"]["version"] == "2.12.5"
@@ -96,8 +87,8 @@ async def test_overview_of_providers_plans_version_and_nodes(sandbox: Sandbox) -
     assert "- vsphere-prod (vsphere) Ready, 13 VMs" in result.content[0].text
 
 
-async def test_verbose_shows_every_label_and_pod(sandbox: Sandbox) -> None:
-    result = await overview(Settings(kubeconfig=sandbox.kubeconfig_path), verbose=True)
+async def test_verbose_shows_every_label_and_pod(demo_sandbox: Sandbox) -> None:
+    result = await overview(Settings(kubeconfig=demo_sandbox.kubeconfig_path), verbose=True)
     worker = next(n for n in result.structured_content["nodes"] if n["name"] == "worker-0")
     assert worker["labels"]["topology.kubernetes.io/zone"] == "us-east-1a"
     assert worker["labels"]["node-role.kubernetes.io/worker"] == ""
@@ -106,9 +97,9 @@ async def test_verbose_shows_every_label_and_pod(sandbox: Sandbox) -> None:
     assert "openshift-mtv/forklift-controller-5f8d9c7b6-k2m4x" in pods
 
 
-async def test_unreachable_inventory_only_costs_the_vm_counts(sandbox: Sandbox) -> None:
+async def test_unreachable_inventory_only_costs_the_vm_counts(demo_sandbox: Sandbox) -> None:
     result = await overview(
-        Settings(kubeconfig=sandbox.kubeconfig_path, inventory_url="http://127.0.0.1:9", request_timeout=2)
+        Settings(kubeconfig=demo_sandbox.kubeconfig_path, inventory_url="http://127.0.0.1:9", request_timeout=2)
     )
     view = result.structured_content
     assert not result.is_error
@@ -116,32 +107,32 @@ async def test_unreachable_inventory_only_costs_the_vm_counts(sandbox: Sandbox) 
     assert view["warnings"][0].startswith("VM counts unavailable: cannot reach the Forklift inventory")
 
 
-async def test_inventory_error_only_costs_the_vm_counts(sandbox: Sandbox) -> None:
-    with sandbox.faults.injected("GET /providers*=500"):
-        result = await overview(Settings(kubeconfig=sandbox.kubeconfig_path))
+async def test_inventory_error_only_costs_the_vm_counts(demo_sandbox: Sandbox) -> None:
+    with demo_sandbox.faults.injected("GET /providers*=500"):
+        result = await overview(Settings(kubeconfig=demo_sandbox.kubeconfig_path))
     view = result.structured_content
     assert not result.is_error
     assert {p["vm_count"] for p in view["providers"]} == {None}
     assert "(HTTP 500)" in view["warnings"][0]
 
 
-async def test_no_access_token_gets_a_clear_403(sandbox: Sandbox) -> None:
-    result = await overview(Settings(kube_server=sandbox.url, kube_token=sandbox.no_access_token))
+async def test_no_access_token_gets_a_clear_403(demo_sandbox: Sandbox) -> None:
+    result = await overview(Settings(kube_server=demo_sandbox.url, kube_token=demo_sandbox.no_access_token))
     assert result.is_error
     assert "the token may not list providers in openshift-mtv (403)" in result.content[0].text
 
 
-async def test_slow_api_is_a_clear_error_and_the_next_call_works(sandbox: Sandbox) -> None:
-    settings = Settings(kubeconfig=sandbox.kubeconfig_path, request_timeout=1)
-    with sandbox.faults.injected("GET /api/v1/nodes=hang"):
+async def test_slow_api_is_a_clear_error_and_the_next_call_works(demo_sandbox: Sandbox) -> None:
+    settings = Settings(kubeconfig=demo_sandbox.kubeconfig_path, request_timeout=1)
+    with demo_sandbox.faults.injected("GET /api/v1/nodes=hang"):
         slow = await overview(settings)
     assert slow.is_error
     assert "did not answer within 1 s while trying to list nodes" in slow.content[0].text
     assert not (await overview(settings)).is_error
 
 
-async def test_namespace_scoped_tenant_sees_its_namespace_and_is_told_nodes_are_hidden(sandbox: Sandbox) -> None:
-    result = await overview(Settings(kubeconfig=sandbox.kubeconfig_path, kube_context="tenant"))
+async def test_namespace_scoped_tenant_sees_its_namespace_and_is_told_nodes_are_hidden(demo_sandbox: Sandbox) -> None:
+    result = await overview(Settings(kubeconfig=demo_sandbox.kubeconfig_path, kube_context="tenant"))
     assert not result.is_error, result.content[0].text
     view = result.structured_content
     assert {p["name"]: p["vm_count"] for p in view["providers"]}["vsphere-prod"] == 13

@@ -7,8 +7,7 @@ The counters wrap the real constructors (they still run): nothing is replaced.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,12 +21,6 @@ from mtv_mcp.sandbox.runner import Sandbox
 from mtv_mcp.server.app import create_server
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def sandbox(sandbox_crds: Path | None) -> Iterator[Sandbox]:
-    with Sandbox.start(data="demo", crds=sandbox_crds) as running:
-        yield running
 
 
 @pytest.fixture
@@ -51,8 +44,8 @@ def built(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     return counts
 
 
-async def _call(sandbox: Sandbox, counts: Counter[str], tool: str, arguments: dict[str, Any]) -> Counter[str]:
-    settings = Settings(kubeconfig=sandbox.kubeconfig_path, request_timeout=5, inventory_cache_seconds=0)
+async def _call(demo_sandbox: Sandbox, counts: Counter[str], tool: str, arguments: dict[str, Any]) -> Counter[str]:
+    settings = Settings(kubeconfig=demo_sandbox.kubeconfig_path, request_timeout=5, inventory_cache_seconds=0)
     async with Client(create_server(settings)) as client:
         counts.clear()
         result = await client.call_tool(tool, arguments)
@@ -60,12 +53,12 @@ async def _call(sandbox: Sandbox, counts: Counter[str], tool: str, arguments: di
         return Counter(counts)
 
 
-async def test_dry_run_create_plan_reads_the_kubeconfig_once(sandbox: Sandbox, built: Counter[str]) -> None:
+async def test_dry_run_create_plan_reads_the_kubeconfig_once(demo_sandbox: Sandbox, built: Counter[str]) -> None:
     arguments = {"name": "count-1", "source": "vsphere-prod", "vms": "where memoryGB >= 32", "dry_run": True}
-    counts = await _call(sandbox, built, "create_plan", arguments)
+    counts = await _call(demo_sandbox, built, "create_plan", arguments)
     assert counts == Counter({"kubeconfig": 1, "ApiClient": 1, "httpx.Client": 1})
 
 
-async def test_query_vms_reads_the_kubeconfig_once(sandbox: Sandbox, built: Counter[str]) -> None:
-    counts = await _call(sandbox, built, "query_vms", {"provider": "vsphere-prod", "query": "where memoryGB > 8"})
+async def test_query_vms_reads_the_kubeconfig_once(demo_sandbox: Sandbox, built: Counter[str]) -> None:
+    counts = await _call(demo_sandbox, built, "query_vms", {"provider": "vsphere-prod", "query": "where memoryGB > 8"})
     assert counts == Counter({"kubeconfig": 1, "ApiClient": 1, "httpx.Client": 1})
